@@ -1,0 +1,30 @@
+// The `ringside` command line: headless, no Qt Widgets.
+#include "bench_command.h"
+#include "run_command.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char **argv) {
+  CLI::App app{"Ringside: watch x86 virtualization happen, from real execution"};
+  app.require_subcommand(1);
+  ringside::cli::RunOptions run;
+  ringside::cli::addRunCommand(app, run);
+  ringside::cli::BenchOptions bench;
+  ringside::cli::addBenchCommand(app, bench);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    // One line, exit status 2, as for every other usage error.
+    std::cerr << "ringside: " << e.what() << " (see ringside --help)\n";
+    return 2;
+  }
+  if (app.got_subcommand("run"))
+    return ringside::cli::runCommand(run);
+  return ringside::cli::benchCommand(bench);
+}

@@ -1,0 +1,147 @@
+#include "run_command.h"
+
+#include "backend/backend.h"
+#include "errors.h"
+#include "guest/image_loader.h"
+#include "platform/platform.h"
+#include "trace/trace_json.h"
+#include "trace/trace_summary.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace ringside::cli {
+namespace {
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+nlohmann::ordered_json regsJson(const GuestRegs &r) {
+  nlohmann::ordered_json j;
+  for (unsigned i = 0; i < 16; ++i)
+    j[gprName(i)] = r.gpr[i];
+  j["rip"] = r.rip;
+  j["rflags"] = r.rflags;
+  j["cr0"] = r.cr0;
+  j["cr2"] = r.cr2;
+  j["cr3"] = r.cr3;
+  j["cr4"] = r.cr4;
+  j["efer"] = r.efer;
+  j["cs"] = r.cs;
+  j["ss"] = r.ss;
+  j["cpl"] = r.cpl;
+  return j;
+}
+
+bool guestSucceeded(const StopEvent &stop) {
+  return stop.kind == StopKind::Hlt || (stop.kind == StopKind::ExitPort && stop.code == 0);
+}
+
+} // namespace
+
+void addRunCommand(CLI::App &app, RunOptions &o) {
+  auto *run = app.add_subcommand("run", "Run a guest headless and report what happened");
+  run->add_option("GUEST", o.guest, "guest image: .asm, .bin or ELF")->required();
+  run->add_option("--backend", o.backend, "emu (Unicorn) or kvm")->check(CLI::IsMember({"emu", "kvm"}));
+  run->add_option("--entry", o.entry, "real, protected or long")
+      ->check(CLI::IsMember({"real", "protected", "long"}));
+  run->add_option("--load", o.load, "load address of .asm/.bin images (default 0x7c00)");
+  run->add_option("--mem", o.memMiB, "guest RAM in MiB (default 16)")->check(CLI::Range(1, 4096));
+  run->add_option("--max-insns", o.maxInsns, "stop after N instructions (default 100000000; 0: no limit)");
+  run->add_option("--timeout", o.timeout, "stop after SECONDS of wall time (default 10; 0: none)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--trace", o.traceFile, "write the event trace as JSON Lines to FILE");
+  run->add_flag("--json", o.json, "print one JSON object instead of the human summary");
+}
+
+int runCommand(const RunOptions &o) {
+  GuestImage image;
+  std::unique_ptr<Backend> backend;
+  std::optional<JsonlWriter> writer;
+  try {
+    LoadOptions load;
+    if (!o.load.empty())
+      load.loadAddress = parseAddress(o.load);
+    if (!o.entry.empty())
+      load.entryMode = parseEntryMode(o.entry);
+    image = loadGuestImage(o.guest, load);
+    backend = createBackend(o.backend);
+    RunConfig config;
+    config.ramMiB = o.memMiB;
+    config.maxInstructions = o.maxInsns;
+    config.timeoutSeconds = o.timeout;
+    backend->load(image, config);
+    if (!o.traceFile.empty()) {
+      writer.emplace(o.traceFile);
+      backend->trace().addListener(*writer);
+    }
+  } catch (const InputError &e) {
+    std::cerr << "ringside: " << e.what() << "\n";
+    return 2;
+  }
+
+  TraceSummarizer summarizer;
+  backend->trace().setKeepEvents(false); // long runs stream; the summary is accumulated
+  backend->trace().addListener(std::ref(summarizer));
+  RunResult result;
+  try {
+    result = backend->run();
+  } catch (const InputError &e) {
+    std::cerr << "ringside: " << e.what() << "\n";
+    return 2;
+  }
+  if (writer)
+    writer->flush();
+  const TraceSummary &summary = summarizer.summary();
+  const std::string &console = backend->platform().console();
+
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["backend"] = backend->name();
+    j["stop"] = {{"kind", stopKindName(result.stop.kind)},
+                 {"code", result.stop.code},
+                 {"message", result.stop.message}};
+    j["console"] = nlohmann::json::string_t(console);
+    j["instructions"] = result.instructions;
+    j["exits"] = summary.exits;
+    nlohmann::ordered_json exceptions = nlohmann::ordered_json::object();
+    for (auto [vector, count] : summary.exceptions)
+      exceptions[std::to_string(vector)] = count;
+    j["exceptions"] = exceptions;
+    j["regs"] = regsJson(result.regs);
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    if (!console.empty()) {
+      std::cout << console;
+      if (console.back() != '\n')
+        std::cout << "\n";
+    }
+    std::cout << "-- " << image.path << " on " << backend->name() << " ("
+              << entryModeName(image.entryMode) << " mode)\n";
+    std::cout << "stop: " << stopKindName(result.stop.kind);
+    if (result.stop.kind == StopKind::ExitPort)
+      std::cout << " code " << result.stop.code;
+    std::cout << " — " << result.stop.message << "\n";
+    std::cout << "instructions: " << result.instructions << "\n";
+    std::cout << "vm exits:";
+    if (summary.exits.empty())
+      std::cout << " none";
+    for (const auto &[name, count] : summary.exits)
+      std::cout << " " << name << "=" << count;
+    std::cout << "\nexceptions:";
+    if (summary.exceptions.empty())
+      std::cout << " none";
+    for (const auto &[vector, count] : summary.exceptions)
+      std::cout << " " << vector << "=" << count;
+    std::cout << "\nfinal: rip=" << hex(result.regs.rip) << " cpl=" << int(result.regs.cpl)
+              << " cr0=" << hex(result.regs.cr0) << "\n";
+  }
+  return guestSucceeded(result.stop) ? 0 : 1;
+}
+
+} // namespace ringside::cli

@@ -1,0 +1,26 @@
+#pragma once
+// `ringside run GUEST …`: runs a guest headless and reports what happened.
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+namespace ringside::cli {
+
+struct RunOptions {
+  std::string guest;
+  std::string backend = "emu";
+  std::string entry;
+  std::string load;
+  uint64_t memMiB = 16;
+  uint64_t maxInsns = 100'000'000;
+  double timeout = 10.0;
+  std::string traceFile;
+  bool json = false;
+};
+
+void addRunCommand(CLI::App &app, RunOptions &options);
+/// Exit status: 0 guest stopped by HLT or exit code 0; 1 guest failed; 2 usage/input error.
+int runCommand(const RunOptions &options);
+
+} // namespace ringside::cli

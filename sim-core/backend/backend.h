@@ -1,0 +1,72 @@
+#pragma once
+// The one narrow interface both backends implement (emu: Unicorn + sim-core models; kvm:
+// /dev/kvm). The UI, CLI and grader ask the capability flags, never the backend's type.
+#include "guest/image.h"
+#include "trace/trace.h"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace ringside {
+
+class Platform;
+
+struct RunConfig {
+  uint64_t ramMiB = 16;
+  uint64_t maxInstructions = 100'000'000; ///< --max-insns; 0 means no limit
+  double timeoutSeconds = 10.0;           ///< --timeout; wall clock
+};
+
+/// What a backend can show. Views grey out what a backend cannot do.
+struct Capabilities {
+  bool exactInstructionCount = false; ///< `instructions` is exact, not an estimate
+  bool deterministic = false;         ///< the same guest gives the same trace every run
+  bool realExitReasons = false;       ///< exits come from real VT-x hardware
+  bool modelledExits = false;         ///< exits are what a modelled VT-x monitor would take
+  bool guestPageWalks = false;        ///< walk/tlb events of the guest's own tables
+  bool canSingleStep = false;
+  bool paging32 = false;              ///< 32-bit (non-PAE) guest paging works
+  std::string description;            ///< one honest line about where the data comes from
+};
+
+struct GuestRegs {
+  std::array<uint64_t, 16> gpr{}; ///< RAX RCX RDX RBX RSP RBP RSI RDI R8..R15 (SDM order)
+  uint64_t rip = 0, rflags = 0;
+  uint64_t cr0 = 0, cr2 = 0, cr3 = 0, cr4 = 0, efer = 0;
+  uint16_t cs = 0, ss = 0;
+  uint8_t cpl = 0;
+};
+
+/// Names of the general registers in GuestRegs::gpr order ("rax", "rcx", …).
+const char *gprName(unsigned index);
+
+struct RunResult {
+  StopEvent stop;
+  uint64_t instructions = 0;
+  GuestRegs regs;
+};
+
+class Backend {
+public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  virtual Capabilities capabilities() const = 0;
+  /// Creates the machine and places the image. Throws InputError for an image that does not
+  /// fit (larger than RAM, load address outside RAM, overlapping the platform's reserved range).
+  virtual void load(const GuestImage &image, const RunConfig &config) = 0;
+  /// Runs until the guest stops; records events into the trace, ending with one `stop` event.
+  virtual RunResult run() = 0;
+  /// Asks a running guest to stop (thread-safe); run() then returns a `timeout` stop.
+  virtual void requestStop() = 0;
+  virtual const Platform &platform() const = 0;
+  virtual Trace &trace() = 0;
+};
+
+/// "emu" or "kvm". Throws InputError for an unknown name or a backend this host cannot run,
+/// with a message that says why and how to fix it.
+std::unique_ptr<Backend> createBackend(const std::string &name);
+
+} // namespace ringside

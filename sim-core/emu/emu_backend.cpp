@@ -1,0 +1,462 @@
+#include "emu/emu_backend.h"
+
+#include "arch/exit_reasons.h"
+#include "emu/boot_stub.h"
+#include "emu/uc_state.h"
+#include "errors.h"
+#include "guest/image_fit.h"
+#include "platform/firmware_tables.h"
+#include "platform/layout.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+namespace ringside::emu {
+namespace {
+
+constexpr uint64_t kNever = 1ull << 63; // never a linear PC: uc_emu_start's `until`
+constexpr size_t kBlockCacheSlots = 4096;
+
+size_t slotOf(uint64_t addr) { return (addr ^ (addr >> 12)) & (kBlockCacheSlots - 1); }
+
+} // namespace
+
+EmuBackend::EmuBackend() = default;
+
+EmuBackend::~EmuBackend() {
+  stopWatchdog();
+  mmu_.reset();
+  if (uc_)
+    uc_close(uc_);
+}
+
+Capabilities EmuBackend::capabilities() const {
+  Capabilities caps;
+  caps.exactInstructionCount = true;
+  caps.deterministic = true;
+  caps.realExitReasons = false;
+  caps.modelledExits = true;
+  caps.guestPageWalks = true;
+  caps.canSingleStep = false;
+  caps.paging32 = true;
+  caps.description = "Unicorn " + std::to_string(uc_version(nullptr, nullptr) >> 24) + "." +
+                     std::to_string((uc_version(nullptr, nullptr) >> 16) & 0xff) +
+                     " emulation; VM exits are modelled (a VT-x monitor with KVM-like default "
+                     "controls), not measured";
+  return caps;
+}
+
+void EmuBackend::load(const GuestImage &image, const RunConfig &config) {
+  if (config.ramMiB < 1 || config.ramMiB > 4096)
+    throw InputError("--mem must be between 1 and 4096 MiB (got " +
+                     std::to_string(config.ramMiB) + ")");
+  checkImageFits(image, config.ramMiB << 20);
+  if (image.entryMode == EntryMode::Real && image.entry > 0xFFFF)
+    throw InputError(image.path + ": real-mode entry point 0x" +
+                     [&] {
+                       char b[32];
+                       std::snprintf(b, sizeof b, "%llx", (unsigned long long)image.entry);
+                       return std::string(b);
+                     }() +
+                     " is above 0xFFFF (CS=0); load it lower or use --entry protected");
+  const auto &offsets = ucStateOffsets();
+  if (!offsets.failure.empty())
+    throw InputError("the emu backend cannot run on this Unicorn build: " + offsets.failure);
+  image_ = image;
+  config_ = config;
+  resetMachine();
+  loaded_ = true;
+}
+
+void EmuBackend::resetMachine() {
+  mmu_.reset();
+  if (uc_)
+    uc_close(uc_);
+  trace_.clear();
+  intercepts_.clear();
+  hooked_.clear();
+  blockCache_.assign(kBlockCacheSlots, BlockSlot{});
+  blockInfos_.clear();
+  current_ = nullptr;
+  icount_ = blockBase_ = 0;
+
+  // A 64-bit engine seeded with a real-mode context: it starts like a PC and every register
+  // stays readable, and the guest can still reach long mode (../shared/notes/unicorn.md A.1).
+  uc_engine *u16 = nullptr;
+  uc_open(UC_ARCH_X86, UC_MODE_16, &u16);
+  uc_context *ctx = nullptr;
+  uc_context_alloc(u16, &ctx);
+  uc_context_save(u16, ctx);
+  uc_open(UC_ARCH_X86, UC_MODE_64, &uc_);
+  uc_context_restore(uc_, ctx);
+  uc_context_free(ctx);
+  uc_close(u16);
+
+  ram_ = std::make_unique<GuestRam>(config_.ramMiB << 20);
+  for (const auto &seg : image_.segments)
+    std::memcpy(ram_->data() + seg.gpa, seg.bytes.data(), seg.bytes.size());
+  if (image_.entryMode != EntryMode::Real) {
+    writeFirmwareTables(std::span<uint8_t>(ram_->data(), ram_->size()));
+    auto stub = bootStubBytes();
+    std::memcpy(ram_->data() + kBootStubBase, stub.data(), stub.size());
+    uint16_t limit = static_cast<uint16_t>(8 * platformGdt().size() - 1);
+    uint32_t base = layout::kPlatformGdt;
+    std::memcpy(ram_->data() + kBootStubGdtr, &limit, 2);
+    std::memcpy(ram_->data() + kBootStubGdtr + 2, &base, 4);
+    std::memcpy(ram_->data() + kBootStubEntryPointer, &image_.entry, 8);
+  }
+  mmu_ = std::make_unique<ShadowMmu>(uc_, *ram_, *this, [this](EventBody b) { record(std::move(b)); });
+  installHooks();
+
+  uint64_t sp = layout::kPlatformStackTop;
+  setReg(UC_X86_REG_RSP, sp);
+  setReg(UC_X86_REG_RFLAGS, 0x2);
+  setReg(UC_X86_REG_RIP, image_.entryMode == EntryMode::Real ? image_.entry
+                         : image_.entryMode == EntryMode::Long ? kBootStubLongEntry
+                                                               : kBootStubProtectedEntry);
+  guestCr0_ = reg(UC_X86_REG_CR0);
+  guestCr3_ = reg(UC_X86_REG_CR3);
+  guestCr4_ = reg(UC_X86_REG_CR4);
+}
+
+void EmuBackend::installHooks() {
+  uc_hook h;
+  uc_hook_add(uc_, &h, UC_HOOK_BLOCK, reinterpret_cast<void *>(blockHook), this, 1, 0);
+  uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void *>(intrHook), this, 1, 0);
+  uc_hook_add(uc_, &h, UC_HOOK_INSN_INVALID, reinterpret_cast<void *>(invalidHook), this, 1, 0);
+  uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void *>(unmappedHook), this, 1, 0);
+  uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void *>(inHook), this, 1, 0, UC_X86_INS_IN);
+  uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void *>(outHook), this, 1, 0,
+              UC_X86_INS_OUT);
+}
+
+uint64_t EmuBackend::countNow() const {
+  // Inside uc_emu_start the count already includes the whole current block; events from
+  // hooks there are stamped with the count at the block's start, so counts never go back.
+  return inEmulation_ ? blockBase_ : icount_;
+}
+
+void EmuBackend::record(EventBody body) {
+  if (recording_)
+    trace_.record(countNow(), std::move(body));
+}
+
+uc_err EmuBackend::emulate() {
+  blockBase_ = icount_;
+  current_ = nullptr;
+  inEmulation_ = true;
+  uc_err err = uc_emu_start(uc_, reg(UC_X86_REG_RIP), kNever, 0, 0);
+  inEmulation_ = false;
+  return err;
+}
+
+void EmuBackend::finish(StopKind kind, int64_t code, std::string message) {
+  if (stopped_)
+    return;
+  stopped_ = true;
+  result_.stop = StopEvent{kind, code, std::move(message)};
+  recording_ = true;
+  record(result_.stop);
+}
+
+RunResult EmuBackend::run() {
+  if (!loaded_)
+    throw InputError("no guest loaded");
+  stopped_ = false;
+  result_ = RunResult{};
+  budget_ = config_.maxInstructions ? config_.maxInstructions : ~0ull;
+  startWatchdog();
+  bool booted = true;
+  if (image_.entryMode != EntryMode::Real) {
+    // Firmware phase: the boot stub brings the CPU to the entry state; nothing is recorded.
+    recording_ = std::getenv("RINGSIDE_TRACE_FIRMWARE") != nullptr; // for debugging the stub
+    uint64_t saveBudget = budget_;
+    budget_ = ~0ull;
+    booted = runUntilStop(image_.entry);
+    budget_ = saveBudget;
+    if (!booted && !stopped_)
+      finish(StopKind::Error, 0, "internal: the boot stub did not reach the entry point");
+  }
+  if (booted && !stopped_) {
+    startGuest();
+    runUntilStop(kNever);
+  }
+  stopWatchdog();
+  result_.instructions = icount_;
+  result_.regs = guestRegs();
+  return result_;
+}
+
+void EmuBackend::startGuest() {
+  icount_ = blockBase_ = 0;
+  current_ = nullptr;
+  recording_ = true;
+  uint8_t level = cpl();
+  record(RingEvent{level, level, RingCause::Start, reg(UC_X86_REG_RIP)});
+  record(EntryEvent{reg(UC_X86_REG_RIP), false, 0});
+}
+
+// The monitor loop: run the guest until something needs the monitor, handle it, resume.
+// Returns true when the boot target was reached (firmware phase), false when stopped.
+bool EmuBackend::runUntilStop(uint64_t bootTarget) {
+  bootTarget_ = bootTarget;
+  if (bootTarget != kNever)
+    ensureHook(bootTarget);
+  while (!stopped_) {
+    if (timedOut_ || stopRequested_) {
+      finish(StopKind::Timeout, 0,
+             "stopped after " + std::to_string(config_.timeoutSeconds) + " s (--timeout)");
+      return false;
+    }
+    if (icount_ >= budget_) {
+      finish(StopKind::Budget, 0,
+             "instruction budget of " + std::to_string(budget_) + " reached (--max-insns)");
+      return false;
+    }
+    pending_ = Pending{};
+    uc_err err = emulate();
+    switch (pending_.kind) {
+    case Pending::Kind::ResumePoint:
+      syncInstructionCount(pending_.linear);
+      if (pending_.linear == bootTarget) {
+        bootTarget_ = kNever;
+        return true;
+      }
+      continue; // a resume point left over from an earlier step: keep going
+    case Pending::Kind::Intercept:
+      syncInstructionCount(pending_.linear);
+      if (!handleIntercept(pending_.linear))
+        return false;
+      continue;
+    case Pending::Kind::Exception:
+      syncInstructionCount(linearPc());
+      if (!handleException(pending_.vector))
+        return false;
+      continue;
+    case Pending::Kind::InvalidOpcode:
+      syncInstructionCount(linearPc());
+      if (!deliver(PendingEvent{6, EventType::HardwareException, false, 0}, reg(UC_X86_REG_RIP)))
+        return false;
+      continue;
+    case Pending::Kind::Error:
+      finish(StopKind::Error, 0, pending_.error);
+      return false;
+    case Pending::Kind::None:
+      break;
+    }
+    if (err != UC_ERR_OK) {
+      char where[64];
+      std::snprintf(where, sizeof where, " at rip=0x%llx", (unsigned long long)reg(UC_X86_REG_RIP));
+      finish(StopKind::Error, 0, std::string("emulation failed: ") + uc_strerror(err) + where);
+      return false;
+    }
+    // Stopped by the watchdog or the budget (checked at the top), or a HLT that ran natively
+    // because its code changed after it was scanned.
+    uint64_t pc = linearPc();
+    uint8_t prev = 0;
+    if (pc > 0 && mmu_->readLinear(pc - 1, &prev, 1) && prev == 0xF4 && !timedOut_ &&
+        icount_ < budget_) {
+      record(ExitEvent{exit_reason::Hlt, 0, reg(UC_X86_REG_RIP) - 1, 1});
+      finish(StopKind::Hlt, 0, "the guest halted");
+      return false;
+    }
+  }
+  return false;
+}
+
+void EmuBackend::ensureHook(uint64_t linear) {
+  if (!hooked_.insert(linear).second)
+    return;
+  uc_hook h;
+  uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void *>(codeHook), this, linear, linear);
+  // Blocks already translated do not contain the new hook: drop them.
+  uc_ctl_remove_cache(uc_, linear, linear + 1);
+}
+
+void EmuBackend::syncInstructionCount(uint64_t linearPc) {
+  if (!current_ || linearPc < current_->addr || linearPc >= current_->addr + current_->size)
+    return;
+  const auto &offsets = blockInfos_[current_->info].offsets;
+  uint64_t off = linearPc - current_->addr;
+  uint64_t index = std::lower_bound(offsets.begin(), offsets.end(), off) - offsets.begin();
+  icount_ = blockBase_ + index;
+}
+
+void EmuBackend::blockMiss(uint64_t addr, uint32_t size, BlockSlot &slot) {
+  std::vector<uint8_t> bytes(size);
+  if (size && uc_mem_read(uc_, addr, bytes.data(), size) != UC_ERR_OK)
+    bytes.clear();
+  std::vector<std::pair<uint16_t, InsnClass>> sensitive;
+  BlockInfo info;
+  info.offsets = decoder_.split(codeMode(), bytes.data(), bytes.size(), &sensitive);
+  bool added = false;
+  for (auto [off, cls] : sensitive) {
+    uint64_t site = addr + off;
+    intercepts_[site] = Intercept{cls};
+    if (!hooked_.count(site)) {
+      ensureHook(site);
+      added = true;
+    }
+  }
+  slot.addr = addr;
+  slot.size = size;
+  slot.count = static_cast<uint32_t>(info.offsets.size());
+  slot.info = static_cast<uint32_t>(blockInfos_.size());
+  blockInfos_.push_back(std::move(info));
+  if (added) {
+    // Re-translate this block with its new hooks: restart it from its first instruction.
+    uc_ctl_remove_cache(uc_, addr, addr + size);
+    setReg(UC_X86_REG_RIP, reg(UC_X86_REG_RIP));
+    slot.addr = ~0ull; // count it when it runs again
+  }
+}
+
+void EmuBackend::onBlock(uint64_t addr, uint32_t size) {
+  BlockSlot &slot = blockCache_[slotOf(addr)];
+  if (slot.addr != addr || slot.size != size) {
+    blockMiss(addr, size, slot);
+    if (slot.addr != addr)
+      return;
+  }
+  blockBase_ = icount_;
+  icount_ += slot.count;
+  current_ = &slot;
+  if (ringCheck_ && --ringCheck_ == 0) {
+    uint8_t now = cpl();
+    if (now != ringBefore_)
+      record(RingEvent{ringBefore_, now, ringCause_, reg(UC_X86_REG_RIP)});
+    stepping_ = ~0ull;
+  }
+  if (icount_ >= budget_)
+    uc_emu_stop(uc_);
+}
+
+void EmuBackend::onCode(uint64_t addr) {
+  if (addr == stepping_)
+    return;
+  if (addr == stopAfter_ || addr == bootTarget_) {
+    pending_.kind = Pending::Kind::ResumePoint;
+    pending_.linear = addr;
+    uc_emu_stop(uc_);
+    return;
+  }
+  auto it = intercepts_.find(addr);
+  if (it == intercepts_.end())
+    return;
+  pending_.kind = Pending::Kind::Intercept;
+  pending_.linear = addr;
+  uc_emu_stop(uc_);
+}
+
+void EmuBackend::blockHook(uc_engine *, uint64_t addr, uint32_t size, void *self) {
+  static_cast<EmuBackend *>(self)->onBlock(addr, size);
+}
+
+void EmuBackend::codeHook(uc_engine *, uint64_t addr, uint32_t, void *self) {
+  static_cast<EmuBackend *>(self)->onCode(addr);
+}
+
+void EmuBackend::intrHook(uc_engine *uc, uint32_t intno, void *self) {
+  auto *b = static_cast<EmuBackend *>(self);
+  b->pending_.kind = Pending::Kind::Exception;
+  b->pending_.vector = static_cast<uint8_t>(intno);
+  uc_emu_stop(uc);
+}
+
+bool EmuBackend::invalidHook(uc_engine *uc, void *self) {
+  auto *b = static_cast<EmuBackend *>(self);
+  b->pending_.kind = Pending::Kind::InvalidOpcode;
+  uc_emu_stop(uc);
+  return true;
+}
+
+bool EmuBackend::unmappedHook(uc_engine *uc, uc_mem_type type, uint64_t addr, int, int64_t,
+                              void *self) {
+  auto *b = static_cast<EmuBackend *>(self);
+  Access access;
+  access.write = type == UC_MEM_WRITE_UNMAPPED;
+  access.fetch = type == UC_MEM_FETCH_UNMAPPED;
+  access.user = b->cpl() == 3;
+  std::string error;
+  if (b->mmu_->handleUnmapped(addr, access, error))
+    return true;
+  b->pending_.kind = Pending::Kind::Error;
+  b->pending_.error = error;
+  uc_emu_stop(uc);
+  return false;
+}
+
+uint32_t EmuBackend::inHook(uc_engine *, uint32_t port, int size, void *self) {
+  auto *b = static_cast<EmuBackend *>(self);
+  uint32_t value = b->platform_.portRead(b->countNow(), static_cast<uint16_t>(port),
+                                         static_cast<uint8_t>(size));
+  b->record(IoEvent{static_cast<uint16_t>(port), static_cast<uint8_t>(size), false, value, 1,
+                    b->stepRip_});
+  return value;
+}
+
+void EmuBackend::outHook(uc_engine *, uint32_t port, int size, uint32_t value, void *self) {
+  auto *b = static_cast<EmuBackend *>(self);
+  b->record(IoEvent{static_cast<uint16_t>(port), static_cast<uint8_t>(size), true, value, 1,
+                    b->stepRip_});
+  b->platform_.portWrite(b->countNow(), static_cast<uint16_t>(port), static_cast<uint8_t>(size),
+                         value);
+}
+
+uint64_t EmuBackend::mmioRead(uint64_t gpa, unsigned size) {
+  uint64_t value = platform_.mmioRead(gpa, static_cast<uint8_t>(size));
+  record(MmioEvent{gpa, static_cast<uint8_t>(size), false, value,
+                   static_cast<uint8_t>(platform_.deviceAt(gpa))});
+  return value;
+}
+
+void EmuBackend::mmioWrite(uint64_t gpa, unsigned size, uint64_t value) {
+  record(MmioEvent{gpa, static_cast<uint8_t>(size), true, value,
+                   static_cast<uint8_t>(platform_.deviceAt(gpa))});
+  platform_.mmioWrite(gpa, static_cast<uint8_t>(size), value);
+}
+
+void EmuBackend::requestStop() {
+  stopRequested_ = true;
+  if (uc_)
+    uc_emu_stop(uc_);
+}
+
+void EmuBackend::startWatchdog() {
+  timedOut_ = false;
+  stopRequested_ = false;
+  running_ = true;
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                      std::chrono::duration<double>(config_.timeoutSeconds));
+  watchdog_ = std::thread([this, deadline] {
+    std::unique_lock lock(watchdogMutex_);
+    while (running_) {
+      auto now = std::chrono::steady_clock::now();
+      if (config_.timeoutSeconds > 0 && now >= deadline)
+        timedOut_ = true;
+      // uc_emu_stop is ignored while the monitor works between two uc_emu_start calls, so
+      // keep asking until the run loop has seen the flag and returned.
+      bool stopping = timedOut_ || stopRequested_;
+      if (stopping)
+        uc_emu_stop(uc_);
+      auto wake = stopping ? now + std::chrono::milliseconds(5)
+                  : config_.timeoutSeconds > 0 ? deadline
+                                               : now + std::chrono::milliseconds(50);
+      watchdogWake_.wait_until(lock, wake, [this] { return !running_; });
+    }
+  });
+}
+
+void EmuBackend::stopWatchdog() {
+  {
+    std::lock_guard lock(watchdogMutex_);
+    running_ = false;
+  }
+  watchdogWake_.notify_all();
+  if (watchdog_.joinable())
+    watchdog_.join();
+}
+
+} // namespace ringside::emu

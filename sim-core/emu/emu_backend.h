@@ -1,0 +1,165 @@
+#pragma once
+// The emu backend: guests run on Unicorn 2.0.1, and the backend is the VMM around them.
+// Sensitive instructions are intercepted before they run (scan-before-execute), exceptions
+// are delivered through the guest's IVT/IDT by the monitor, and guest paging runs on the
+// shadow MMU. What it reports as VM exits are those a VT-x hypervisor with KVM-like default
+// controls would take (vmm/exit_policy.h): modelled, not measured. See docs/emu-backend.md.
+#include "backend/backend.h"
+#include "cpu/interrupt_delivery.h"
+#include "emu/guest_ram.h"
+#include "emu/insn_decoder.h"
+#include "emu/shadow_mmu.h"
+#include "platform/platform.h"
+
+#include <unicorn/unicorn.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace ringside::emu {
+
+class EmuBackend : public Backend, public MmioBus {
+public:
+  EmuBackend();
+  ~EmuBackend() override;
+
+  std::string name() const override { return "emu"; }
+  Capabilities capabilities() const override;
+  void load(const GuestImage &image, const RunConfig &config) override;
+  RunResult run() override;
+  void requestStop() override;
+  const Platform &platform() const override { return platform_; }
+  Trace &trace() override { return trace_; }
+
+private:
+  // Why uc_emu_start returned.
+  struct Pending {
+    enum class Kind { None, Intercept, ResumePoint, Exception, InvalidOpcode, Error } kind = Kind::None;
+    uint64_t linear = 0; ///< the instruction (intercepts, resume points)
+    uint8_t vector = 0;
+    std::string error;
+  };
+  struct BlockInfo {
+    std::vector<uint16_t> offsets; ///< instruction starts within the block
+  };
+  struct BlockSlot {
+    uint64_t addr = ~0ull;
+    uint32_t size = 0;
+    uint32_t count = 0;
+    uint32_t info = 0;
+  };
+  struct Intercept {
+    InsnClass cls = InsnClass::None;
+  };
+
+  // emu_backend.cpp: machine set-up, the run loop and the Unicorn hooks.
+  void resetMachine();
+  void installHooks();
+  bool runUntilStop(uint64_t bootTarget);
+  void startGuest();
+  void finish(StopKind kind, int64_t code, std::string message);
+  void ensureHook(uint64_t linear);
+  void syncInstructionCount(uint64_t linearPc);
+  void blockMiss(uint64_t addr, uint32_t size, BlockSlot &slot);
+  void onBlock(uint64_t addr, uint32_t size);
+  void onCode(uint64_t addr);
+  void startWatchdog();
+  void stopWatchdog();
+  static void blockHook(uc_engine *, uint64_t addr, uint32_t size, void *self);
+  static void codeHook(uc_engine *, uint64_t addr, uint32_t size, void *self);
+  static void intrHook(uc_engine *, uint32_t intno, void *self);
+  static bool invalidHook(uc_engine *, void *self);
+  static bool unmappedHook(uc_engine *, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                           void *self);
+  static uint32_t inHook(uc_engine *, uint32_t port, int size, void *self);
+  static void outHook(uc_engine *, uint32_t port, int size, uint32_t value, void *self);
+
+  // emu_cpu.cpp: reading the vCPU.
+  uint64_t reg(int ucReg) const;
+  void setReg(int ucReg, uint64_t value);
+  uint64_t gpr(int index) const;
+  void setGpr(int index, uint64_t value, unsigned bytes);
+  uint64_t efer() const;
+  uint64_t csBase() const;
+  uint64_t linearPc() const;
+  uint8_t cpl() const;
+  CodeMode codeMode() const;
+  CpuSnapshot snapshot(uint64_t returnRip) const;
+  GuestRegs guestRegs() const;
+  PagingState guestPaging() const;
+  std::optional<DecodedInsn> decodeAt(uint64_t linear);
+  Access faultAccess(uint64_t linearPc, uint64_t cr2);
+
+  // emu_intercepts.cpp: the monitor's handling of intercepted instructions.
+  bool handleIntercept(uint64_t linear);
+  bool stepNative(uint64_t linear, unsigned length);
+  void exitEvent(uint16_t reason, uint64_t qualification, unsigned length);
+  void entryEvent(bool injecting = false, uint8_t vector = 0);
+  bool handlePortIo(const DecodedInsn &d, unsigned length);
+  bool handleMovToCr(const DecodedInsn &d, uint64_t linear);
+  bool handleMovFromCr(const DecodedInsn &d);
+  bool resolveStep(bool ok);
+  void applyGuestPaging(uint64_t cr0, uint64_t cr3, uint64_t cr4);
+
+  // emu_delivery.cpp: exceptions and interrupts.
+  bool handleException(uint8_t vector);
+  bool deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2 = 0);
+  bool applyPlan(const DeliveryPlan &plan, std::optional<PendingEvent> &nested);
+
+  // MmioBus
+  uint64_t mmioRead(uint64_t gpa, unsigned size) override;
+  void mmioWrite(uint64_t gpa, unsigned size, uint64_t value) override;
+
+  void record(EventBody body);
+  uint64_t countNow() const;
+  uc_err emulate();
+
+  Trace trace_;
+  Platform platform_{trace_};
+  InsnDecoder decoder_;
+  RunConfig config_;
+  GuestImage image_;
+  bool loaded_ = false;
+
+  uc_engine *uc_ = nullptr;
+  std::unique_ptr<GuestRam> ram_;
+  std::unique_ptr<ShadowMmu> mmu_;
+  uint64_t guestCr0_ = 0, guestCr3_ = 0, guestCr4_ = 0;
+
+  std::vector<BlockSlot> blockCache_;
+  std::vector<BlockInfo> blockInfos_;
+  BlockSlot *current_ = nullptr;
+  uint64_t icount_ = 0, blockBase_ = 0, budget_ = ~0ull;
+  std::unordered_map<uint64_t, Intercept> intercepts_;
+  std::unordered_set<uint64_t> hooked_;
+  uint64_t stepping_ = ~0ull;  ///< intercept site allowed to run natively right now
+  uint64_t stopAfter_ = ~0ull; ///< resume point: stop here
+  uint64_t bootTarget_ = 1ull << 63; ///< the guest entry point while the boot stub runs
+  int ringCheck_ = 0;          ///< block hooks until the CPL is re-read after IRET/far branch
+  uint8_t ringBefore_ = 0;
+  RingCause ringCause_ = RingCause::Iret;
+  uint64_t stepRip_ = 0;       ///< RIP of the instruction being stepped (for io events)
+  Pending pending_;
+  bool recording_ = false;
+  bool inEmulation_ = false;
+  bool stopped_ = false;
+  RunResult result_;
+  int hiddenFaultStreak_ = 0;
+  uint64_t lastFaultCr2_ = ~0ull;
+
+  std::atomic<bool> stopRequested_{false};
+  std::atomic<bool> timedOut_{false};
+  std::atomic<bool> running_{false};
+  std::thread watchdog_;
+  std::mutex watchdogMutex_;
+  std::condition_variable watchdogWake_;
+};
+
+} // namespace ringside::emu

@@ -1,0 +1,152 @@
+// Reading and writing the emu vCPU: registers, modes, the guest's view of its control
+// registers, and decoding the instruction at a linear address.
+#include "emu/emu_backend.h"
+#include "emu/uc_state.h"
+
+#include <array>
+
+namespace ringside::emu {
+namespace {
+
+constexpr std::array<int, 16> kGprs = {
+    UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+    UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+    UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15};
+
+constexpr uint64_t kCr0Pe = 1, kEferLma = 1u << 10;
+constexpr uint32_t kDescB = 1u << 22, kDescL = 1u << 21;
+
+} // namespace
+
+uint64_t EmuBackend::reg(int ucReg) const {
+  uint64_t value = 0;
+  uc_reg_read(uc_, ucReg, &value);
+  return value;
+}
+
+void EmuBackend::setReg(int ucReg, uint64_t value) { uc_reg_write(uc_, ucReg, &value); }
+
+uint64_t EmuBackend::gpr(int index) const { return reg(kGprs[index]); }
+
+void EmuBackend::setGpr(int index, uint64_t value, unsigned bytes) {
+  uint64_t old = gpr(index);
+  switch (bytes) {
+  case 1:
+    value = (old & ~0xFFull) | (value & 0xFF);
+    break;
+  case 2:
+    value = (old & ~0xFFFFull) | (value & 0xFFFF);
+    break;
+  case 4:
+    value &= 0xFFFFFFFFull; // 32-bit writes zero-extend
+    break;
+  default:
+    break;
+  }
+  setReg(kGprs[index], value);
+}
+
+uint64_t EmuBackend::efer() const {
+  uc_x86_msr msr{0xC0000080, 0};
+  uc_reg_read(uc_, UC_X86_REG_MSR, &msr);
+  return msr.value;
+}
+
+uint64_t EmuBackend::csBase() const { return UcStateEditor(uc_).segment(SegIndex::Cs).base; }
+
+uint64_t EmuBackend::linearPc() const {
+  UcStateEditor state(uc_);
+  return state.segment(SegIndex::Cs).base + reg(UC_X86_REG_RIP);
+}
+
+uint8_t EmuBackend::cpl() const { return UcStateEditor(uc_).cpl(); }
+
+CodeMode EmuBackend::codeMode() const {
+  if (!(reg(UC_X86_REG_CR0) & kCr0Pe))
+    return CodeMode::Real16;
+  uint32_t flags = UcStateEditor(uc_).segment(SegIndex::Cs).flags;
+  if (efer() & kEferLma) {
+    if (flags & kDescL)
+      return CodeMode::Long64;
+    return (flags & kDescB) ? CodeMode::Compat32 : CodeMode::Compat16;
+  }
+  return (flags & kDescB) ? CodeMode::Prot32 : CodeMode::Prot16;
+}
+
+PagingState EmuBackend::guestPaging() const {
+  return PagingState{guestCr0_, guestCr3_, guestCr4_, efer()};
+}
+
+CpuSnapshot EmuBackend::snapshot(uint64_t returnRip) const {
+  UcStateEditor state(uc_);
+  CpuSnapshot cpu;
+  uint64_t cr0 = reg(UC_X86_REG_CR0);
+  cpu.mode = !(cr0 & kCr0Pe) ? CpuMode::Real : (efer() & kEferLma) ? CpuMode::Long : CpuMode::Protected;
+  cpu.cpl = cpu.mode == CpuMode::Real ? 0 : state.cpl();
+  cpu.rip = returnRip;
+  cpu.rsp = reg(UC_X86_REG_RSP);
+  cpu.rflags = reg(UC_X86_REG_RFLAGS);
+  auto cs = state.segment(SegIndex::Cs), ss = state.segment(SegIndex::Ss);
+  cpu.cs = cs.selector;
+  cpu.ss = ss.selector;
+  cpu.ssBase = ss.base;
+  cpu.ss32 = ss.flags & kDescB;
+  uc_x86_mmr gdtr{}, idtr{}, tr{};
+  uc_reg_read(uc_, UC_X86_REG_GDTR, &gdtr);
+  uc_reg_read(uc_, UC_X86_REG_IDTR, &idtr);
+  uc_reg_read(uc_, UC_X86_REG_TR, &tr);
+  cpu.gdtr = TableRegister{gdtr.base, gdtr.limit};
+  cpu.idtr = TableRegister{idtr.base, idtr.limit};
+  cpu.tr = tr.selector;
+  cpu.trBase = tr.base;
+  cpu.trLimit = tr.limit;
+  return cpu;
+}
+
+GuestRegs EmuBackend::guestRegs() const {
+  GuestRegs r;
+  for (int i = 0; i < 16; ++i)
+    r.gpr[i] = gpr(i);
+  r.rip = reg(UC_X86_REG_RIP);
+  r.rflags = reg(UC_X86_REG_RFLAGS);
+  r.cr0 = guestCr0_;
+  r.cr2 = reg(UC_X86_REG_CR2);
+  r.cr3 = guestCr3_;
+  r.cr4 = guestCr4_;
+  r.efer = efer();
+  r.cs = static_cast<uint16_t>(reg(UC_X86_REG_CS));
+  r.ss = static_cast<uint16_t>(reg(UC_X86_REG_SS));
+  r.cpl = (reg(UC_X86_REG_CR0) & kCr0Pe) ? cpl() : 0;
+  return r;
+}
+
+std::optional<DecodedInsn> EmuBackend::decodeAt(uint64_t linear) {
+  uint8_t bytes[15];
+  size_t n = sizeof bytes;
+  // An instruction near the end of a mapped page: read only what is there.
+  while (n > 0 && !mmu_->readLinear(linear, bytes, n))
+    n = n > 1 ? std::min<size_t>(n - 1, 4096 - (linear & 4095)) : 0;
+  if (n == 0)
+    return std::nullopt;
+  return decoder_.decode(codeMode(), bytes, n);
+}
+
+Access EmuBackend::faultAccess(uint64_t pc, uint64_t cr2) {
+  Access access;
+  access.user = (reg(UC_X86_REG_CR0) & kCr0Pe) && cpl() == 3;
+  auto d = decodeAt(pc);
+  if (!d || (cr2 >= pc && cr2 < pc + d->insn.length)) {
+    access.fetch = true;
+    return access;
+  }
+  for (unsigned i = 0; i < d->insn.operand_count; ++i) {
+    const auto &op = d->operands[i];
+    if (op.type == ZYDIS_OPERAND_TYPE_MEMORY && op.mem.type == ZYDIS_MEMOP_TYPE_MEM &&
+        (op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+      access.write = true;
+  }
+  return access;
+}
+
+} // namespace ringside::emu

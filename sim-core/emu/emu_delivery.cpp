@@ -1,0 +1,146 @@
+// Exceptions and interrupts on the emu backend. Unicorn reports exceptions to a hook and never
+// consults the guest's IDT, so the monitor delivers them: it asks cpu/interrupt_delivery for
+// the architectural plan and applies it (stack frame, CS/SS with the new CPL, RIP, RFLAGS),
+// escalating to #DF and to a triple fault as the SDM's table 6-5 says.
+#include "arch/exit_reasons.h"
+#include "cpu/descriptors.h"
+#include "emu/emu_backend.h"
+#include "emu/uc_state.h"
+
+namespace ringside::emu {
+namespace {
+
+class MonitorMemory : public LinearMemory {
+public:
+  explicit MonitorMemory(ShadowMmu &mmu) : mmu_(mmu) {}
+  bool read(uint64_t linear, void *dst, size_t n) const override {
+    return mmu_.readLinear(linear, dst, n);
+  }
+
+private:
+  ShadowMmu &mmu_;
+};
+
+SegmentCache cacheFromDescriptor(uint16_t selector, uint64_t raw) {
+  SegmentDescriptor d = decodeSegmentDescriptor(raw);
+  return SegmentCache{selector, d.base, d.limit, static_cast<uint32_t>(raw >> 32)};
+}
+
+} // namespace
+
+bool EmuBackend::handleException(uint8_t vector) {
+  uint32_t errorCode;
+  {
+    UcStateEditor state(uc_);
+    errorCode = state.errorCode();
+    state.clearExceptionLatch();
+    state.commit();
+  }
+  uint64_t rip = reg(UC_X86_REG_RIP);
+  if (vector == 14) {
+    uint64_t cr2 = reg(UC_X86_REG_CR2);
+    hiddenFaultStreak_ = cr2 == lastFaultCr2_ ? hiddenFaultStreak_ + 1 : 0;
+    lastFaultCr2_ = cr2;
+    if (hiddenFaultStreak_ > 16) {
+      finish(StopKind::Error, 0, "internal: the shadow MMU could not resolve a page fault");
+      return false;
+    }
+    auto outcome = mmu_->handlePageFault(cr2, faultAccess(linearPc(), cr2));
+    if (outcome.failed) {
+      finish(StopKind::Error, 0, outcome.error);
+      return false;
+    }
+    if (!outcome.inject)
+      return true; // a hidden fault: the shadow was filled, the access retries
+    hiddenFaultStreak_ = 0;
+    return deliver(PendingEvent{14, EventType::HardwareException, true, outcome.errorCode}, rip,
+                   cr2);
+  }
+  bool hasError = pushesErrorCode(vector);
+  return deliver(PendingEvent{vector, EventType::HardwareException, hasError,
+                              hasError ? errorCode : 0},
+                 rip);
+}
+
+bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
+  const uint64_t rip = reg(UC_X86_REG_RIP);
+  const bool realMode = !(reg(UC_X86_REG_CR0) & 1);
+  if (realMode)
+    event.hasErrorCode = false;
+  MonitorMemory memory(*mmu_);
+  bool intercepted = false;
+  std::string why;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    bool software = event.type == EventType::SoftwareInterrupt ||
+                    event.type == EventType::SoftwareException;
+    record(ExceptionEvent{event.vector, event.hasErrorCode, event.errorCode, rip,
+                          event.vector == 14 ? cr2 : 0, software});
+    if (!software && exceptionExits(event.vector)) {
+      record(ExitEvent{exit_reason::ExceptionNmi, event.vector == 14 ? cr2 : 0, rip, 0});
+      intercepted = true;
+    }
+    uint8_t before = realMode ? 0 : cpl();
+    DeliveryPlan plan = planDelivery(snapshot(returnRip), event, memory);
+    std::optional<PendingEvent> nested;
+    if (plan.ok && applyPlan(plan, nested)) {
+      if (intercepted)
+        entryEvent(true, event.vector);
+      if (!realMode && plan.newCpl != before)
+        record(RingEvent{before, plan.newCpl, RingCause::Interrupt, plan.newRip});
+      return true;
+    }
+    PendingEvent fault = plan.ok ? *nested : plan.fault;
+    why += (why.empty() ? "" : "; ") + (plan.ok ? std::string("the stack push faulted") : plan.explanation);
+    if (event.vector == 8)
+      break; // a fault while delivering #DF: shutdown
+    if (fault.vector == 14)
+      cr2 = reg(UC_X86_REG_CR2);
+    if (causesDoubleFault(event.vector, fault.vector))
+      event = PendingEvent{8, EventType::HardwareException, true, 0};
+    else
+      event = fault;
+    returnRip = rip;
+  }
+  record(ExitEvent{exit_reason::TripleFault, 0, rip, 0});
+  finish(StopKind::Shutdown, 0, "triple fault: " + why);
+  return false;
+}
+
+bool EmuBackend::applyPlan(const DeliveryPlan &plan, std::optional<PendingEvent> &nested) {
+  for (const auto &w : plan.writes) {
+    if (!mmu_->writeLinear(w.linear, w.bytes.data(), w.bytes.size())) {
+      Translation t = translate(guestPaging(), *ram_, w.linear, Access{true, false, false}, false);
+      setReg(UC_X86_REG_CR2, w.linear);
+      nested = PendingEvent{14, EventType::HardwareException, true, t.errorCode};
+      return false;
+    }
+  }
+  if (!(reg(UC_X86_REG_CR0) & 1)) {
+    setReg(UC_X86_REG_CS, plan.newCs); // a real-mode load: base = selector * 16
+  } else {
+    uc_x86_mmr gdtr{};
+    uc_reg_read(uc_, UC_X86_REG_GDTR, &gdtr);
+    uint64_t raw = 0;
+    mmu_->readLinear(gdtr.base + (plan.newCs & ~7u), &raw, 8);
+    uint16_t cs = static_cast<uint16_t>((plan.newCs & ~3u) | plan.newCpl);
+    UcStateEditor state(uc_);
+    state.loadSegment(SegIndex::Cs, cacheFromDescriptor(cs, raw));
+    if (plan.stackSwitch) {
+      if (efer() & (1u << 10)) {
+        // IA-32e: SS becomes a null selector whose RPL is the new CPL.
+        state.loadSegment(SegIndex::Ss, SegmentCache{plan.newSs, 0, 0, uint32_t(plan.newCpl) << 13});
+      } else {
+        uint64_t ssRaw = 0;
+        mmu_->readLinear(gdtr.base + (plan.newSs & ~7u), &ssRaw, 8);
+        state.loadSegment(SegIndex::Ss, cacheFromDescriptor(plan.newSs, ssRaw));
+      }
+    }
+    state.commit();
+  }
+  setReg(UC_X86_REG_RSP, plan.newRsp);
+  setReg(UC_X86_REG_RFLAGS, plan.newRflags);
+  setReg(UC_X86_REG_RIP, plan.newRip);
+  return true;
+}
+
+} // namespace ringside::emu

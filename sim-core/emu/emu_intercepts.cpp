@@ -1,0 +1,344 @@
+// The monitor's handling of intercepted instructions: each is emulated here or run natively
+// for one instruction (stepNative), and recorded as a VM exit when the exit policy says a
+// VT-x monitor with default controls would see one.
+#include "arch/exit_reasons.h"
+#include "emu/emu_backend.h"
+#include "platform/layout.h"
+
+namespace ringside::emu {
+namespace {
+
+constexpr uint64_t kCr0Pg = 1ull << 31, kCr0Wp = 1ull << 16, kCr4Pae = 1ull << 5;
+constexpr uint64_t kKvmEnosys = static_cast<uint64_t>(-1000); // KVM's "no such hypercall"
+
+unsigned registerBytes(ZydisRegister reg) {
+  return ZydisRegisterGetWidth(ZYDIS_MACHINE_MODE_LONG_64, reg) / 8;
+}
+
+} // namespace
+
+void EmuBackend::exitEvent(uint16_t reason, uint64_t qualification, unsigned length) {
+  record(ExitEvent{reason, qualification, reg(UC_X86_REG_RIP), static_cast<uint8_t>(length)});
+}
+
+void EmuBackend::entryEvent(bool injecting, uint8_t vector) {
+  record(EntryEvent{reg(UC_X86_REG_RIP), injecting, vector});
+}
+
+// Runs the instruction at `linear` natively and stops right after it. False when something
+// else stopped the guest first (an exception inside it, the watchdog); pending_ then says what.
+bool EmuBackend::stepNative(uint64_t linear, unsigned length) {
+  stepping_ = linear;
+  stepRip_ = reg(UC_X86_REG_RIP);
+  stopAfter_ = linear + length;
+  ensureHook(stopAfter_);
+  pending_ = Pending{};
+  uc_err err = emulate();
+  stepping_ = ~0ull;
+  stopAfter_ = ~0ull;
+  if (pending_.kind == Pending::Kind::ResumePoint) {
+    syncInstructionCount(pending_.linear);
+    return true;
+  }
+  if (pending_.kind == Pending::Kind::None && err != UC_ERR_OK) {
+    pending_.kind = Pending::Kind::Error;
+    pending_.error = std::string("emulation failed: ") + uc_strerror(err);
+  }
+  return false;
+}
+
+bool EmuBackend::handleIntercept(uint64_t linear) {
+  auto d = decodeAt(linear);
+  if (!d)
+    return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, reg(UC_X86_REG_RIP));
+  unsigned len = d->insn.length;
+  uint64_t rip = reg(UC_X86_REG_RIP);
+  const InsnPolicy &policy = insnPolicy(d->cls);
+  auto afterStep = [this](bool ok) { return resolveStep(ok); };
+
+  switch (d->cls) {
+  case InsnClass::In:
+  case InsnClass::Out:
+    return handlePortIo(*d, len);
+  case InsnClass::StringIo: {
+    bool rep = d->insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE);
+    uint16_t port = static_cast<uint16_t>(gpr(2));
+    uint8_t size = static_cast<uint8_t>(d->insn.operand_width / 8);
+    bool in = d->insn.mnemonic == ZYDIS_MNEMONIC_INSB || d->insn.mnemonic == ZYDIS_MNEMONIC_INSW ||
+              d->insn.mnemonic == ZYDIS_MNEMONIC_INSD;
+    exitEvent(exit_reason::IoInstruction, ioQualification(port, size, in, true, rep, false), len);
+    bool ok = stepNative(linear, len);
+    if (ok)
+      entryEvent();
+    if (auto code = platform_.exitCode()) {
+      finish(StopKind::ExitPort, *code, "the guest wrote " + std::to_string(*code) + " to port 0xf4");
+      return false;
+    }
+    return afterStep(ok);
+  }
+  case InsnClass::Hlt: {
+    exitEvent(exit_reason::Hlt, 0, len);
+    bool interrupts = reg(UC_X86_REG_RFLAGS) & (1u << 9);
+    setReg(UC_X86_REG_RIP, rip + len);
+    ++icount_;
+    finish(StopKind::Hlt, 0,
+           interrupts ? "the guest halted with interrupts enabled; no device can wake it"
+                      : "the guest halted");
+    return false;
+  }
+  case InsnClass::MovToCr:
+    return handleMovToCr(*d, linear);
+  case InsnClass::MovFromCr:
+    if (!handleMovFromCr(*d)) // CR2 and CR8 are the real ones: run it
+      return afterStep(stepNative(linear, len));
+    setReg(UC_X86_REG_RIP, rip + len);
+    ++icount_;
+    return true;
+  case InsnClass::Invlpg: {
+    ZydisRegisterContext context{};
+    for (int i = 0; i < 16; ++i) {
+      // Fill every width of each general register for Zydis' address calculation.
+      static constexpr ZydisRegister k64[16] = {
+          ZYDIS_REGISTER_RAX, ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RDX, ZYDIS_REGISTER_RBX,
+          ZYDIS_REGISTER_RSP, ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI,
+          ZYDIS_REGISTER_R8,  ZYDIS_REGISTER_R9,  ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R11,
+          ZYDIS_REGISTER_R12, ZYDIS_REGISTER_R13, ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R15};
+      static constexpr ZydisRegister k32[16] = {
+          ZYDIS_REGISTER_EAX,  ZYDIS_REGISTER_ECX,  ZYDIS_REGISTER_EDX,  ZYDIS_REGISTER_EBX,
+          ZYDIS_REGISTER_ESP,  ZYDIS_REGISTER_EBP,  ZYDIS_REGISTER_ESI,  ZYDIS_REGISTER_EDI,
+          ZYDIS_REGISTER_R8D,  ZYDIS_REGISTER_R9D,  ZYDIS_REGISTER_R10D, ZYDIS_REGISTER_R11D,
+          ZYDIS_REGISTER_R12D, ZYDIS_REGISTER_R13D, ZYDIS_REGISTER_R14D, ZYDIS_REGISTER_R15D};
+      static constexpr ZydisRegister k16[16] = {
+          ZYDIS_REGISTER_AX,   ZYDIS_REGISTER_CX,   ZYDIS_REGISTER_DX,   ZYDIS_REGISTER_BX,
+          ZYDIS_REGISTER_SP,   ZYDIS_REGISTER_BP,   ZYDIS_REGISTER_SI,   ZYDIS_REGISTER_DI,
+          ZYDIS_REGISTER_R8W,  ZYDIS_REGISTER_R9W,  ZYDIS_REGISTER_R10W, ZYDIS_REGISTER_R11W,
+          ZYDIS_REGISTER_R12W, ZYDIS_REGISTER_R13W, ZYDIS_REGISTER_R14W, ZYDIS_REGISTER_R15W};
+      uint64_t v = gpr(i);
+      context.values[k64[i]] = v;
+      context.values[k32[i]] = v & 0xFFFFFFFF;
+      context.values[k16[i]] = v & 0xFFFF;
+    }
+    ZyanU64 ea = 0;
+    ZydisCalcAbsoluteAddressEx(&d->insn, &d->operands[0], rip, &context, &ea);
+    mmu_->flushPage(ea); // flat data segments assumed for the address (docs/emu-backend.md)
+    setReg(UC_X86_REG_RIP, rip + len);
+    ++icount_;
+    return true;
+  }
+  case InsnClass::Rdtsc:
+  case InsnClass::Rdtscp: {
+    // A virtual TSC that ticks once per retired instruction keeps runs deterministic.
+    setGpr(0, icount_ & 0xFFFFFFFF, 4);
+    setGpr(2, icount_ >> 32, 4);
+    if (d->cls == InsnClass::Rdtscp)
+      setGpr(1, 0, 4);
+    setReg(UC_X86_REG_RIP, rip + len);
+    ++icount_;
+    return true;
+  }
+  case InsnClass::SoftInt:
+    return deliver(PendingEvent{static_cast<uint8_t>(d->operands[0].imm.value.u),
+                                EventType::SoftwareInterrupt, false, 0},
+                   rip + len);
+  case InsnClass::Int3:
+    return deliver(PendingEvent{3, EventType::SoftwareException, false, 0}, rip + len);
+  case InsnClass::Into:
+    if (!(reg(UC_X86_REG_RFLAGS) & (1u << 11))) {
+      setReg(UC_X86_REG_RIP, rip + len);
+      ++icount_;
+      return true;
+    }
+    return deliver(PendingEvent{4, EventType::SoftwareException, false, 0}, rip + len);
+  case InsnClass::Int1:
+    return deliver(PendingEvent{1, EventType::HardwareException, false, 0}, rip + len);
+  case InsnClass::Vmcall: {
+    exitEvent(exit_reason::Vmcall, 0, len);
+    HypercallEvent call;
+    call.nr = gpr(0);
+    call.args = {gpr(3), gpr(1), gpr(2), gpr(6)}; // RBX RCX RDX RSI, as KVM's ABI
+    call.result = kKvmEnosys; // no hypercalls are defined on this platform yet
+    call.rip = rip;
+    record(call);
+    setGpr(0, call.result, 8);
+    setReg(UC_X86_REG_RIP, rip + len);
+    ++icount_;
+    entryEvent();
+    return true;
+  }
+  case InsnClass::Iret:
+  case InsnClass::FarBranch:
+    // Runs natively; the CPL is compared once the next block starts.
+    ringBefore_ = (reg(UC_X86_REG_CR0) & 1) ? cpl() : 0;
+    ringCause_ = d->cls == InsnClass::Iret ? RingCause::Iret : RingCause::FarTransfer;
+    ringCheck_ = 2;
+    stepping_ = linear;
+    return true;
+  case InsnClass::SystemCall:
+    // Unicorn 2.0.1 replaces these with a hook call; until the monitor emulates them they
+    // raise #UD, so a guest never silently skips one.
+    return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, rip);
+  case InsnClass::Cpuid:
+  case InsnClass::Rdmsr:
+  case InsnClass::Wrmsr:
+  case InsnClass::Invd:
+  case InsnClass::Xsetbv:
+  case InsnClass::Lmsw:
+  case InsnClass::Clts: {
+    bool exits = policy.exitsByDefault;
+    if (exits) {
+      uint64_t qual = d->cls == InsnClass::Lmsw ? crQualification(0, 3, 0, static_cast<uint16_t>(gpr(0)))
+                                                : 0;
+      exitEvent(policy.exitReason, qual, len);
+    }
+    bool ok = stepNative(linear, len);
+    if (ok && (d->cls == InsnClass::Lmsw || d->cls == InsnClass::Clts))
+      guestCr0_ = (guestCr0_ & ~0xFull) | (reg(UC_X86_REG_CR0) & 0xF);
+    if (ok && d->cls == InsnClass::Wrmsr && gpr(1) == 0xC0000080)
+      mmu_->setGuestPaging(guestPaging()); // EFER.NXE/LME change what the tables mean
+    if (ok && exits)
+      entryEvent();
+    return afterStep(ok);
+  }
+  case InsnClass::None:
+    break;
+  }
+  return true;
+}
+
+bool EmuBackend::handlePortIo(const DecodedInsn &d, unsigned length) {
+  bool in = d.cls == InsnClass::In;
+  const auto &dataOp = in ? d.operands[0] : d.operands[1];
+  const auto &portOp = in ? d.operands[1] : d.operands[0];
+  bool immediate = portOp.type == ZYDIS_OPERAND_TYPE_IMMEDIATE;
+  uint16_t port = immediate ? static_cast<uint16_t>(portOp.imm.value.u)
+                            : static_cast<uint16_t>(gpr(2));
+  uint8_t size = static_cast<uint8_t>(registerBytes(dataOp.reg.value));
+  uint64_t rip = reg(UC_X86_REG_RIP);
+  exitEvent(exit_reason::IoInstruction, ioQualification(port, size, in, false, false, immediate),
+            length);
+  uint32_t value;
+  if (in) {
+    value = platform_.portRead(icount_, port, size);
+    record(IoEvent{port, size, false, value, 1, rip});
+    setGpr(0, value, size);
+  } else {
+    uint64_t mask = size == 4 ? 0xFFFFFFFFull : (1ull << (8 * size)) - 1;
+    value = static_cast<uint32_t>(gpr(0) & mask);
+    record(IoEvent{port, size, true, value, 1, rip});
+    platform_.portWrite(icount_, port, size, value);
+  }
+  setReg(UC_X86_REG_RIP, rip + length);
+  ++icount_;
+  if (auto code = platform_.exitCode()) {
+    finish(StopKind::ExitPort, *code, "the guest wrote " + std::to_string(*code) + " to port 0xf4");
+    return false;
+  }
+  entryEvent();
+  return true;
+}
+
+// After a native step that did not complete: handle whatever stopped it.
+bool EmuBackend::resolveStep(bool ok) {
+  if (ok)
+    return true;
+  Pending p = pending_;
+  switch (p.kind) {
+  case Pending::Kind::Exception:
+    return handleException(p.vector);
+  case Pending::Kind::InvalidOpcode:
+    return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, reg(UC_X86_REG_RIP));
+  case Pending::Kind::Error:
+    finish(StopKind::Error, 0, p.error);
+    return false;
+  default:
+    return true; // the watchdog: the run loop sees its flag
+  }
+}
+
+bool EmuBackend::handleMovFromCr(const DecodedInsn &d) {
+  int cr = crIndex(d.operands[1].reg.value);
+  int dst = gprIndex(d.operands[0].reg.value);
+  uint64_t value;
+  switch (cr) {
+  case 0:
+    value = guestCr0_;
+    break;
+  case 3:
+    value = guestCr3_;
+    break;
+  case 4:
+    value = guestCr4_;
+    break;
+  default:
+    return false;
+  }
+  setGpr(dst, value, registerBytes(d.operands[0].reg.value) == 8 ? 8 : 4);
+  return true;
+}
+
+// The guest's CR0/CR3/CR4 are virtual: Unicorn's real ones keep WP set (so the shadow's
+// read-only entries hold for supervisor writes), PAE set while paging (the shadow's format)
+// and CR3 at the shadow root. The instruction runs natively with its source register
+// holding the real value, so QEMU performs the mode switch itself.
+bool EmuBackend::handleMovToCr(const DecodedInsn &d, uint64_t linear) {
+  int cr = crIndex(d.operands[0].reg.value);
+  int src = gprIndex(d.operands[1].reg.value);
+  unsigned len = d.insn.length;
+  uint64_t value = gpr(src);
+  if (cr != 0 && cr != 3 && cr != 4)
+    return resolveStep(stepNative(linear, len));
+  if (crAccessExits(cr, true))
+    exitEvent(exit_reason::CrAccess, crQualification(cr, 0, src), len);
+
+  uint64_t cr0 = guestCr0_, cr3 = guestCr3_, cr4 = guestCr4_;
+  (cr == 0 ? cr0 : cr == 3 ? cr3 : cr4) = value;
+  bool pagingBefore = guestCr0_ & kCr0Pg, pagingAfter = cr0 & kCr0Pg;
+  uint64_t real = value;
+  if (cr == 0 && pagingAfter)
+    real |= kCr0Wp;
+  if (cr == 4 && pagingAfter)
+    real |= kCr4Pae;
+  if (cr == 3 && pagingAfter)
+    real = mmu_->shadowRoot();
+
+  if (cr == 3 && !pagingAfter) {
+    guestCr3_ = value; // only remembered until the guest turns paging on
+    setReg(UC_X86_REG_RIP, reg(UC_X86_REG_RIP) + len);
+    ++icount_;
+    return true;
+  }
+  if (!pagingBefore && pagingAfter) {
+    // Paging comes on: build the shadow first, so the next fetch goes through it.
+    guestCr0_ = cr0;
+    guestCr4_ = cr4;
+    // EFER.LMA becomes 1 as this instruction completes when LME is set: walk as long mode.
+    uint64_t eferNow = efer();
+    if (eferNow & (1u << 8))
+      eferNow |= 1u << 10;
+    mmu_->setGuestPaging(PagingState{cr0, cr3, cr4, eferNow});
+    setReg(UC_X86_REG_CR4, reg(UC_X86_REG_CR4) | kCr4Pae);
+    setReg(UC_X86_REG_CR3, mmu_->shadowRoot());
+  }
+  setGpr(src, real, 8);
+  bool ok = stepNative(linear, len);
+  setGpr(src, value, 8);
+  if (!ok)
+    return resolveStep(false);
+  guestCr0_ = cr0;
+  guestCr3_ = cr3;
+  guestCr4_ = cr4;
+  applyGuestPaging(cr0, cr3, cr4);
+  if (crAccessExits(cr, true))
+    entryEvent();
+  return true;
+}
+
+void EmuBackend::applyGuestPaging(uint64_t cr0, uint64_t cr3, uint64_t cr4) {
+  PagingState now{cr0, cr3, cr4, efer()};
+  const PagingState &was = mmu_->guestPaging();
+  // Any change while paging is on rebuilds the shadow (a CR3 load flushes the TLB).
+  if (now.cr0 != was.cr0 || now.cr3 != was.cr3 || now.cr4 != was.cr4 || now.efer != was.efer)
+    mmu_->setGuestPaging(now);
+}
+
+} // namespace ringside::emu

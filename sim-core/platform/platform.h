@@ -1,0 +1,52 @@
+#pragma once
+// The Ringside platform: the devices a guest can talk to, the same on every backend
+// (docs/platform.md). Backends forward port and MMIO accesses here and record the io/mmio
+// events themselves; the platform records the console events it derives from them.
+#include "platform/layout.h"
+#include "trace/trace.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ringside {
+
+enum class DeviceId : uint8_t { Unassigned = 0, Vga = 1 };
+const char *deviceName(DeviceId id);
+
+class Platform {
+public:
+  explicit Platform(Trace &trace);
+
+  /// A guest OUT. `instructions` is the retired-instruction count at the access.
+  void portWrite(uint64_t instructions, uint16_t port, uint8_t size, uint32_t value);
+  /// A guest IN. Unknown ports read as all ones, as on a PC.
+  uint32_t portRead(uint64_t instructions, uint16_t port, uint8_t size);
+
+  /// Which device claims a guest-physical address outside RAM (or the VGA hole inside it).
+  DeviceId deviceAt(uint64_t gpa) const;
+  void mmioWrite(uint64_t gpa, uint8_t size, uint64_t value);
+  uint64_t mmioRead(uint64_t gpa, uint8_t size) const;
+
+  /// Set once the guest wrote a 32-bit value to the exit port.
+  std::optional<uint32_t> exitCode() const { return exitCode_; }
+  /// Everything written to the debug console and COM1, in order.
+  const std::string &console() const { return console_; }
+  /// The 80×25 text cells: character in the low byte, attribute in the high byte.
+  std::array<uint16_t, layout::kVgaColumns * layout::kVgaRows> vgaCells() const;
+  /// The text of the VGA screen, one line per row, trailing blanks removed.
+  std::string vgaText() const;
+
+private:
+  void consoleByte(uint64_t instructions, uint16_t port, uint8_t byte);
+
+  Trace &trace_;
+  std::string console_;
+  std::optional<uint32_t> exitCode_;
+  std::vector<uint8_t> vga_;
+  uint8_t uartLcr_ = 0, uartIer_ = 0, uartScratch_ = 0, uartDll_ = 0, uartDlm_ = 0;
+};
+
+} // namespace ringside

@@ -1,0 +1,40 @@
+#include "trace/events.h"
+
+#include <array>
+#include <cstddef>
+
+namespace ringside {
+namespace {
+
+// Indexed by EventBody::index(): the order of the variant's alternatives.
+constexpr std::array<const char *, 12> kEventKinds = {"exit", "entry",   "exception", "ring",
+                                                      "io",   "mmio",    "hypercall", "walk",
+                                                      "tlb",  "console", "vmcs",      "stop"};
+static_assert(kEventKinds.size() == std::variant_size_v<EventBody>,
+              "every event kind needs a JSON name");
+
+// Each table is indexed by the enum's value, in declaration order.
+constexpr std::array kStopKinds = {"hlt", "exit-port", "shutdown", "budget", "timeout", "error"};
+constexpr std::array kRingCauses = {"start", "interrupt", "iret", "far-transfer"};
+constexpr std::array kWalkModes = {"bits32", "pae", "long4", "ept"};
+constexpr std::array kWalkPurposes = {"guest-tables", "shadow", "ept"};
+constexpr std::array kTlbOps = {"fill", "flush-page", "flush-all"};
+
+// "?" for a value past the table, so a corrupt enum never reads out of bounds (and so
+// parsers can find the end of a table without knowing its size).
+template <typename Enum, size_t N>
+const char *lookup(const std::array<const char *, N> &table, Enum value) {
+  auto i = static_cast<size_t>(value);
+  return i < N ? table[i] : "?";
+}
+
+} // namespace
+
+const char *eventKindName(const EventBody &body) { return lookup(kEventKinds, body.index()); }
+const char *stopKindName(StopKind kind) { return lookup(kStopKinds, kind); }
+const char *ringCauseName(RingCause cause) { return lookup(kRingCauses, cause); }
+const char *walkModeName(WalkMode mode) { return lookup(kWalkModes, mode); }
+const char *walkPurposeName(WalkPurpose purpose) { return lookup(kWalkPurposes, purpose); }
+const char *tlbOpName(TlbOp op) { return lookup(kTlbOps, op); }
+
+} // namespace ringside

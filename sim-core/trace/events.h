@@ -1,0 +1,154 @@
+#pragma once
+// The event trace: one struct per kind of event. Every view, the CLI and the grader read these;
+// nothing on screen is computed anywhere else. The JSON Lines form is documented in
+// docs/trace-format.md.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace ringside {
+
+/// A VM exit: the guest stopped running and the monitor took over.
+struct ExitEvent {
+  uint16_t reason = 0;        ///< VMX basic exit reason number (see arch/exit_reasons.h)
+  uint64_t qualification = 0; ///< exit qualification as VT-x would report it
+  uint64_t rip = 0;           ///< guest RIP (linear) of the instruction that caused the exit
+  uint8_t insnLength = 0;     ///< length of that instruction (0 when not instruction-caused)
+};
+
+/// A VM entry: the monitor resumes the guest, optionally injecting an event.
+struct EntryEvent {
+  uint64_t rip = 0;
+  bool injecting = false; ///< an event is injected on this entry
+  uint8_t vector = 0;     ///< the injected vector when injecting
+};
+
+/// An exception or interrupt raised in the guest.
+struct ExceptionEvent {
+  uint8_t vector = 0;
+  bool hasErrorCode = false;
+  uint32_t errorCode = 0;
+  uint64_t rip = 0;  ///< RIP of the faulting instruction (or of the next one, for traps and INT n)
+  uint64_t cr2 = 0;  ///< faulting linear address, for #PF
+  bool software = false; ///< raised by INT n / INT3 / INTO
+};
+
+enum class RingCause : uint8_t {
+  Start,     ///< the guest's initial CPL
+  Interrupt, ///< an exception or interrupt was delivered through the IDT
+  Iret,      ///< IRET returned to another privilege level
+  FarTransfer, ///< far CALL/JMP/RET, SYSENTER/SYSEXIT, SYSCALL/SYSRET or mode switch
+};
+
+/// The current privilege level changed.
+struct RingEvent {
+  uint8_t from = 0;
+  uint8_t to = 0;
+  RingCause cause = RingCause::Start;
+  uint64_t rip = 0; ///< RIP after the change
+};
+
+/// A port I/O access.
+struct IoEvent {
+  uint16_t port = 0;
+  uint8_t size = 1; ///< bytes: 1, 2 or 4
+  bool write = false;
+  uint32_t value = 0;
+  uint32_t count = 1; ///< repetitions (string I/O)
+  uint64_t rip = 0;
+};
+
+/// A memory-mapped device access.
+struct MmioEvent {
+  uint64_t gpa = 0;
+  uint8_t size = 1;
+  bool write = false;
+  uint64_t value = 0;
+  uint8_t device = 0; ///< platform device id (see platform/platform.h)
+};
+
+/// A hypercall (VMCALL) from a paravirtualized guest.
+struct HypercallEvent {
+  uint64_t nr = 0;
+  std::array<uint64_t, 4> args{};
+  uint64_t result = 0;
+  uint64_t rip = 0;
+};
+
+/// One step of a page walk: the entry read at one level.
+struct WalkStep {
+  uint8_t level = 0;       ///< 4 = PML4 … 1 = PT (as the SDM numbers them)
+  uint64_t tableAddr = 0;  ///< physical address of the table
+  uint16_t index = 0;      ///< index of the entry in that table
+  uint64_t entry = 0;      ///< the entry's value
+};
+
+enum class WalkMode : uint8_t { Bits32, Pae, Long4, Ept };
+enum class WalkPurpose : uint8_t { GuestTables, Shadow, Ept };
+
+/// A page walk, with every table entry it read.
+struct WalkEvent {
+  uint64_t gva = 0;
+  WalkMode mode = WalkMode::Bits32;
+  WalkPurpose purpose = WalkPurpose::GuestTables;
+  bool write = false, user = false, fetch = false; ///< the access being translated
+  uint8_t stepCount = 0;
+  std::array<WalkStep, 5> steps{};
+  bool ok = false;          ///< translation succeeded
+  uint64_t gpa = 0;         ///< result when ok
+  uint64_t pageSize = 0;    ///< 4 KiB, 2 MiB, 4 MiB or 1 GiB when ok
+  uint32_t faultCode = 0;   ///< #PF error code when !ok
+  uint8_t memoryRefs = 0;   ///< memory references the walk made
+};
+
+enum class TlbOp : uint8_t { Fill, FlushPage, FlushAll };
+
+/// A change to the (software) TLB: a fill or a flush.
+struct TlbEvent {
+  TlbOp op = TlbOp::Fill;
+  uint64_t va = 0;
+  uint64_t pa = 0;
+  uint64_t pageSize = 0;
+};
+
+/// Text the guest wrote to the debug console (0xE9) or the serial port (0x3F8).
+struct ConsoleEvent {
+  uint16_t port = 0;
+  std::string text;
+};
+
+/// A VMCS field changed.
+struct VmcsEvent {
+  uint32_t encoding = 0;
+  uint64_t oldValue = 0;
+  uint64_t newValue = 0;
+};
+
+enum class StopKind : uint8_t { Hlt, ExitPort, Shutdown, Budget, Timeout, Error };
+
+/// The run ended.
+struct StopEvent {
+  StopKind kind = StopKind::Error;
+  int64_t code = 0;
+  std::string message;
+};
+
+using EventBody = std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
+                               HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent, StopEvent>;
+
+struct Event {
+  uint64_t seq = 0;          ///< 0, 1, 2 … in the order the events happened
+  uint64_t instructions = 0; ///< guest instructions retired before the event
+  EventBody body;
+};
+
+/// The JSON "kind" string of an event body ("exit", "entry", …).
+const char *eventKindName(const EventBody &body);
+const char *stopKindName(StopKind kind);
+const char *ringCauseName(RingCause cause);
+const char *walkModeName(WalkMode mode);
+const char *walkPurposeName(WalkPurpose purpose);
+const char *tlbOpName(TlbOp op);
+
+} // namespace ringside

@@ -1,0 +1,422 @@
+#include "trace/trace_json.h"
+
+#include "arch/exception_vectors.h"
+#include "arch/exit_reasons.h"
+#include "errors.h"
+
+#include <array>
+#include <cstddef>
+#include <fstream>
+#include <limits>
+#include <utility>
+
+namespace ringside {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+constexpr uint8_t kPageFaultVector = 14; // the only exception that sets CR2
+
+const char *direction(bool write, const char *in, const char *out) { return write ? out : in; }
+
+const char *accessName(const WalkEvent &w) {
+  // A fetch is never a write, so fetch wins if a producer sets both.
+  return w.fetch ? "fetch" : w.write ? "write" : "read";
+}
+
+// ---- Writing: one function per kind, fields in the documented order. ----
+// ordered_json keeps insertion order, and update() appends new keys in the order given.
+
+void put(ordered_json &j, const ExitEvent &e) {
+  j.update({{"reason", e.reason},
+            {"reason_name", std::string(exitReasonName(e.reason))},
+            {"qualification", e.qualification},
+            {"rip", e.rip},
+            {"insn_len", e.insnLength}});
+}
+
+void put(ordered_json &j, const EntryEvent &e) {
+  j.update({{"rip", e.rip}, {"injecting", e.injecting}, {"vector", e.vector}});
+}
+
+void put(ordered_json &j, const ExceptionEvent &e) {
+  j.update({{"vector", e.vector}, {"name", std::string(exceptionName(e.vector))}});
+  if (e.hasErrorCode)
+    j["error_code"] = e.errorCode;
+  j["rip"] = e.rip;
+  if (e.vector == kPageFaultVector)
+    j["cr2"] = e.cr2;
+  j["software"] = e.software;
+}
+
+void put(ordered_json &j, const RingEvent &e) {
+  j.update({{"from", e.from}, {"to", e.to}, {"cause", ringCauseName(e.cause)}, {"rip", e.rip}});
+}
+
+void put(ordered_json &j, const IoEvent &e) {
+  j.update({{"port", e.port},
+            {"size", e.size},
+            {"direction", direction(e.write, "in", "out")},
+            {"value", e.value},
+            {"count", e.count},
+            {"rip", e.rip}});
+}
+
+void put(ordered_json &j, const MmioEvent &e) {
+  j.update({{"gpa", e.gpa},
+            {"size", e.size},
+            {"direction", direction(e.write, "read", "write")},
+            {"value", e.value},
+            {"device", e.device}});
+}
+
+void put(ordered_json &j, const HypercallEvent &e) {
+  j.update({{"nr", e.nr}, {"args", e.args}, {"result", e.result}, {"rip", e.rip}});
+}
+
+void put(ordered_json &j, const WalkEvent &e) {
+  auto steps = ordered_json::array();
+  for (size_t i = 0; i < e.stepCount && i < e.steps.size(); ++i) {
+    const auto &s = e.steps[i];
+    steps.push_back(
+        {{"level", s.level}, {"table", s.tableAddr}, {"index", s.index}, {"entry", s.entry}});
+  }
+  j.update({{"gva", e.gva},
+            {"mode", walkModeName(e.mode)},
+            {"purpose", walkPurposeName(e.purpose)},
+            {"access", accessName(e)},
+            {"user", e.user},
+            {"steps", std::move(steps)},
+            {"ok", e.ok}});
+  if (e.ok)
+    j.update({{"gpa", e.gpa}, {"page_size", e.pageSize}});
+  else
+    j["error_code"] = e.faultCode;
+  j["memory_refs"] = e.memoryRefs;
+}
+
+void put(ordered_json &j, const TlbEvent &e) {
+  j.update({{"op", tlbOpName(e.op)}, {"va", e.va}, {"pa", e.pa}, {"page_size", e.pageSize}});
+}
+
+void put(ordered_json &j, const ConsoleEvent &e) { j.update({{"port", e.port}, {"text", e.text}}); }
+
+void put(ordered_json &j, const VmcsEvent &e) {
+  // A "field" name will go after "encoding" once the VMCS field table exists (arch/vmcs_fields).
+  j.update({{"encoding", e.encoding}, {"old", e.oldValue}, {"new", e.newValue}});
+}
+
+void put(ordered_json &j, const StopEvent &e) {
+  j.update({{"reason", stopKindName(e.kind)}, {"code", e.code}, {"message", e.message}});
+}
+
+// ---- Reading: a checked accessor that names the field in every error. ----
+
+// Parsed text gives non-negative integers as unsigned, but a json built in code may hold them
+// as signed.
+bool isUnsigned(const json &v) {
+  return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+}
+
+class Reader {
+public:
+  Reader(const json &object, std::string_view kind) : j_(object), kind_(kind) {}
+
+  bool has(const char *field) const { return j_.contains(field); }
+
+  template <typename T> T u(const char *field) const {
+    const json &v = at(field);
+    if (!isUnsigned(v))
+      bad(field, "an unsigned integer");
+    auto n = v.get<uint64_t>();
+    if (n > std::numeric_limits<T>::max())
+      bad(field, "an unsigned integer of at most " +
+                     std::to_string(uint64_t{std::numeric_limits<T>::max()}));
+    return static_cast<T>(n);
+  }
+
+  int64_t i64(const char *field) const {
+    const json &v = at(field);
+    constexpr auto kMax = uint64_t{std::numeric_limits<int64_t>::max()};
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > kMax))
+      bad(field, "a signed 64-bit integer");
+    return v.get<int64_t>();
+  }
+
+  bool flag(const char *field) const {
+    const json &v = at(field);
+    if (!v.is_boolean())
+      bad(field, "true or false");
+    return v.get<bool>();
+  }
+
+  std::string str(const char *field) const {
+    const json &v = at(field);
+    if (!v.is_string())
+      bad(field, "a string");
+    return v.get<std::string>();
+  }
+
+  /// A two-valued string field: true for `yes`, false for `no`.
+  bool choice(const char *field, const char *no, const char *yes) const {
+    auto s = str(field);
+    if (s != no && s != yes)
+      bad(field, std::string("\"") + no + "\" or \"" + yes + "\"");
+    return s == yes;
+  }
+
+  /// An enum field, matched against the enum's name function (tables end with "?").
+  template <typename Enum> Enum named(const char *field, const char *(*nameOf)(Enum)) const {
+    auto s = str(field);
+    for (unsigned i = 0; i <= std::numeric_limits<uint8_t>::max(); ++i) {
+      std::string_view name = nameOf(static_cast<Enum>(i));
+      if (name == "?")
+        break;
+      if (name == s)
+        return static_cast<Enum>(i);
+    }
+    bad(field, "a known name, not \"" + s + "\"");
+  }
+
+  const json &array(const char *field) const {
+    const json &v = at(field);
+    if (!v.is_array())
+      bad(field, "an array");
+    return v;
+  }
+
+  [[noreturn]] void bad(const char *field, const std::string &expected) const {
+    throw InputError(prefix() + "bad field \"" + field + "\" (expected " + expected + ")");
+  }
+
+private:
+  const json &at(const char *field) const {
+    auto it = j_.find(field);
+    if (it == j_.end())
+      throw InputError(prefix() + "missing field \"" + field + "\"");
+    return *it;
+  }
+
+  std::string prefix() const {
+    return "trace event" + (kind_.empty() ? std::string() : " (" + std::string(kind_) + ")") + ": ";
+  }
+
+  const json &j_;
+  std::string_view kind_;
+};
+
+void get(const Reader &r, ExitEvent &e) {
+  e.reason = r.u<uint16_t>("reason");
+  e.qualification = r.u<uint64_t>("qualification");
+  e.rip = r.u<uint64_t>("rip");
+  e.insnLength = r.u<uint8_t>("insn_len");
+}
+
+void get(const Reader &r, EntryEvent &e) {
+  e.rip = r.u<uint64_t>("rip");
+  e.injecting = r.flag("injecting");
+  e.vector = r.u<uint8_t>("vector");
+}
+
+void get(const Reader &r, ExceptionEvent &e) {
+  e.vector = r.u<uint8_t>("vector");
+  e.hasErrorCode = r.has("error_code");
+  if (e.hasErrorCode)
+    e.errorCode = r.u<uint32_t>("error_code");
+  e.rip = r.u<uint64_t>("rip");
+  if (e.vector == kPageFaultVector)
+    e.cr2 = r.u<uint64_t>("cr2");
+  e.software = r.flag("software");
+}
+
+void get(const Reader &r, RingEvent &e) {
+  e.from = r.u<uint8_t>("from");
+  e.to = r.u<uint8_t>("to");
+  e.cause = r.named("cause", ringCauseName);
+  e.rip = r.u<uint64_t>("rip");
+}
+
+void get(const Reader &r, IoEvent &e) {
+  e.port = r.u<uint16_t>("port");
+  e.size = r.u<uint8_t>("size");
+  e.write = r.choice("direction", "in", "out");
+  e.value = r.u<uint32_t>("value");
+  e.count = r.u<uint32_t>("count");
+  e.rip = r.u<uint64_t>("rip");
+}
+
+void get(const Reader &r, MmioEvent &e) {
+  e.gpa = r.u<uint64_t>("gpa");
+  e.size = r.u<uint8_t>("size");
+  e.write = r.choice("direction", "read", "write");
+  e.value = r.u<uint64_t>("value");
+  e.device = r.u<uint8_t>("device");
+}
+
+void get(const Reader &r, HypercallEvent &e) {
+  e.nr = r.u<uint64_t>("nr");
+  const json &args = r.array("args");
+  if (args.size() != e.args.size())
+    r.bad("args", "an array of " + std::to_string(e.args.size()) + " unsigned integers");
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!isUnsigned(args[i]))
+      r.bad("args", "an array of unsigned integers");
+    e.args[i] = args[i].get<uint64_t>();
+  }
+  e.result = r.u<uint64_t>("result");
+  e.rip = r.u<uint64_t>("rip");
+}
+
+void get(const Reader &r, WalkEvent &e) {
+  e.gva = r.u<uint64_t>("gva");
+  e.mode = r.named("mode", walkModeName);
+  e.purpose = r.named("purpose", walkPurposeName);
+  auto access = r.str("access");
+  if (access != "read" && access != "write" && access != "fetch")
+    r.bad("access", "\"read\", \"write\" or \"fetch\"");
+  e.write = access == "write";
+  e.fetch = access == "fetch";
+  e.user = r.flag("user");
+  const json &steps = r.array("steps");
+  if (steps.size() > e.steps.size())
+    r.bad("steps", "at most " + std::to_string(e.steps.size()) + " steps");
+  e.stepCount = static_cast<uint8_t>(steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (!steps[i].is_object())
+      r.bad("steps", "an array of objects");
+    Reader step(steps[i], "walk step");
+    e.steps[i] = WalkStep{step.u<uint8_t>("level"), step.u<uint64_t>("table"),
+                          step.u<uint16_t>("index"), step.u<uint64_t>("entry")};
+  }
+  e.ok = r.flag("ok");
+  if (e.ok) {
+    e.gpa = r.u<uint64_t>("gpa");
+    e.pageSize = r.u<uint64_t>("page_size");
+  } else {
+    e.faultCode = r.u<uint32_t>("error_code");
+  }
+  e.memoryRefs = r.u<uint8_t>("memory_refs");
+}
+
+void get(const Reader &r, TlbEvent &e) {
+  e.op = r.named("op", tlbOpName);
+  e.va = r.u<uint64_t>("va");
+  e.pa = r.u<uint64_t>("pa");
+  e.pageSize = r.u<uint64_t>("page_size");
+}
+
+void get(const Reader &r, ConsoleEvent &e) {
+  e.port = r.u<uint16_t>("port");
+  e.text = r.str("text");
+}
+
+void get(const Reader &r, VmcsEvent &e) {
+  e.encoding = r.u<uint32_t>("encoding");
+  e.oldValue = r.u<uint64_t>("old");
+  e.newValue = r.u<uint64_t>("new");
+}
+
+void get(const Reader &r, StopEvent &e) {
+  e.kind = r.named("reason", stopKindName);
+  e.code = r.i64("code");
+  e.message = r.str("message");
+}
+
+// One default-constructed body per variant alternative, so "kind" strings come from
+// eventKindName alone.
+template <size_t... I> auto makeBodies(std::index_sequence<I...>) {
+  return std::array<EventBody, sizeof...(I)>{EventBody(std::in_place_index<I>)...};
+}
+
+EventBody bodyForKind(const Reader &r) {
+  static const auto kBodies =
+      makeBodies(std::make_index_sequence<std::variant_size_v<EventBody>>());
+  auto kind = r.str("kind");
+  for (const auto &body : kBodies)
+    if (kind == eventKindName(body))
+      return body;
+  r.bad("kind", "a known event kind, not \"" + kind + "\"");
+}
+
+} // namespace
+
+nlohmann::ordered_json toJson(const Event &event) {
+  ordered_json j;
+  j["seq"] = event.seq;
+  j["icount"] = event.instructions;
+  j["kind"] = eventKindName(event.body);
+  std::visit([&](const auto &body) { put(j, body); }, event.body);
+  return j;
+}
+
+std::string toJsonLine(const Event &event) {
+  // Guest console bytes need not be UTF-8; replacing beats throwing mid-run.
+  return toJson(event).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+Event fromJson(const nlohmann::json &object) {
+  if (!object.is_object())
+    throw InputError("trace event: expected a JSON object");
+  Reader top(object, "");
+  Event event;
+  event.seq = top.u<uint64_t>("seq");
+  event.instructions = top.u<uint64_t>("icount");
+  event.body = bodyForKind(top);
+  Reader r(object, eventKindName(event.body));
+  std::visit([&](auto &body) { get(r, body); }, event.body);
+  return event;
+}
+
+Event fromJsonLine(std::string_view line) {
+  auto object = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded())
+    throw InputError("trace event: not valid JSON");
+  return fromJson(object);
+}
+
+std::vector<Event> readJsonl(const std::filesystem::path &path) {
+  std::ifstream in(path);
+  if (!in)
+    throw InputError("cannot open trace file " + path.string());
+  std::vector<Event> events;
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos)
+      continue;
+    try {
+      events.push_back(fromJsonLine(line));
+    } catch (const InputError &e) {
+      throw InputError(path.string() + ":" + std::to_string(number) + ": " + e.what());
+    }
+  }
+  return events;
+}
+
+struct JsonlWriter::File {
+  std::filesystem::path path;
+  std::ofstream out;
+  ~File() { out.flush(); }
+};
+
+JsonlWriter::JsonlWriter(const std::filesystem::path &path) : file_(std::make_shared<File>()) {
+  file_->path = path;
+  file_->out.open(path, std::ios::binary | std::ios::trunc);
+  if (!file_->out)
+    throw InputError("cannot open trace file " + path.string() + " for writing");
+}
+
+void JsonlWriter::operator()(const Event &event) {
+  file_->out << toJsonLine(event) << '\n';
+  // A stop is the last event of a run: make the file complete for whoever reads it next.
+  if (std::holds_alternative<StopEvent>(event.body))
+    file_->out.flush();
+  if (!file_->out)
+    throw InputError("cannot write trace file " + file_->path.string());
+}
+
+void JsonlWriter::flush() { file_->out.flush(); }
+
+const std::filesystem::path &JsonlWriter::path() const { return file_->path; }
+
+} // namespace ringside
