@@ -216,6 +216,9 @@ bool EmuBackend::runUntilStop(uint64_t bootTarget) {
     }
     pending_ = Pending{};
     uc_err err = emulate();
+    if (std::getenv("RINGSIDE_DEBUG_EMU"))
+      std::fprintf(stderr, "stop kind=%d linear=%llx vec=%d rip=%llx icount=%llu err=%d\n", (int)pending_.kind,
+                   (unsigned long long)pending_.linear, pending_.vector, (unsigned long long)reg(UC_X86_REG_RIP), (unsigned long long)icount_, (int)err);
     switch (pending_.kind) {
     case Pending::Kind::ResumePoint:
       syncInstructionCount(pending_.linear);
@@ -361,6 +364,8 @@ void EmuBackend::intrHook(uc_engine *uc, uint32_t intno, void *self) {
   auto *b = static_cast<EmuBackend *>(self);
   b->pending_.kind = Pending::Kind::Exception;
   b->pending_.vector = static_cast<uint8_t>(intno);
+  if (intno == 14)
+    b->pending_.cr2 = b->reg(UC_X86_REG_CR2);
   uc_emu_stop(uc);
 }
 
@@ -379,8 +384,16 @@ bool EmuBackend::unmappedHook(uc_engine *uc, uc_mem_type type, uint64_t addr, in
   access.fetch = type == UC_MEM_FETCH_UNMAPPED;
   access.user = b->cpl() == 3;
   std::string error;
-  if (b->mmu_->handleUnmapped(addr, access, error))
+  if (b->mmu_->handleUnmapped(addr, access, error)) {
+    // With paging on, QEMU walked the shadow and raised #PF (arming the #DF latch) before
+    // Unicorn turned the fault into this hook; disarm it or the next fault becomes #DF.
+    UcStateEditor state(uc);
+    if (state.exceptionLatch() != -1) {
+      state.clearExceptionLatch();
+      state.commit();
+    }
     return true;
+  }
   b->pending_.kind = Pending::Kind::Error;
   b->pending_.error = error;
   uc_emu_stop(uc);

@@ -44,6 +44,7 @@ private:
     enum class Kind { None, Intercept, ResumePoint, Exception, InvalidOpcode, Error } kind = Kind::None;
     uint64_t linear = 0; ///< the instruction (intercepts, resume points)
     uint8_t vector = 0;
+    uint64_t cr2 = 0; ///< CR2 when Unicorn reported #PF
     std::string error;
   };
   struct BlockInfo {
@@ -131,7 +132,7 @@ private:
   uc_engine *uc_ = nullptr;
   std::unique_ptr<GuestRam> ram_;
   std::unique_ptr<ShadowMmu> mmu_;
-  uint64_t guestCr0_ = 0, guestCr3_ = 0, guestCr4_ = 0;
+  uint64_t guestCr0_ = 0, guestCr2_ = 0, guestCr3_ = 0, guestCr4_ = 0;
 
   std::vector<BlockSlot> blockCache_;
   std::vector<BlockInfo> blockInfos_;

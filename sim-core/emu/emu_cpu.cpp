@@ -111,7 +111,7 @@ GuestRegs EmuBackend::guestRegs() const {
   r.rip = reg(UC_X86_REG_RIP);
   r.rflags = reg(UC_X86_REG_RFLAGS);
   r.cr0 = guestCr0_;
-  r.cr2 = reg(UC_X86_REG_CR2);
+  r.cr2 = guestCr2_;
   r.cr3 = guestCr3_;
   r.cr4 = guestCr4_;
   r.efer = efer();

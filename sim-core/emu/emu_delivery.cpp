@@ -38,7 +38,9 @@ bool EmuBackend::handleException(uint8_t vector) {
   }
   uint64_t rip = reg(UC_X86_REG_RIP);
   if (vector == 14) {
-    uint64_t cr2 = reg(UC_X86_REG_CR2);
+    // Read in the hook: Unicorn 2.0.1 leaves a different value in CR2 once uc_emu_start
+    // has returned.
+    uint64_t cr2 = pending_.cr2;
     hiddenFaultStreak_ = cr2 == lastFaultCr2_ ? hiddenFaultStreak_ + 1 : 0;
     lastFaultCr2_ = cr2;
     if (hiddenFaultStreak_ > 16) {
@@ -73,6 +75,8 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     bool software = event.type == EventType::SoftwareInterrupt ||
                     event.type == EventType::SoftwareException;
+    if (event.vector == 14)
+      guestCr2_ = cr2;
     record(ExceptionEvent{event.vector, event.hasErrorCode, event.errorCode, rip,
                           event.vector == 14 ? cr2 : 0, software});
     if (!software && exceptionExits(event.vector)) {
@@ -94,7 +98,7 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
     if (event.vector == 8)
       break; // a fault while delivering #DF: shutdown
     if (fault.vector == 14)
-      cr2 = reg(UC_X86_REG_CR2);
+      cr2 = guestCr2_;
     if (causesDoubleFault(event.vector, fault.vector))
       event = PendingEvent{8, EventType::HardwareException, true, 0};
     else
@@ -110,7 +114,7 @@ bool EmuBackend::applyPlan(const DeliveryPlan &plan, std::optional<PendingEvent>
   for (const auto &w : plan.writes) {
     if (!mmu_->writeLinear(w.linear, w.bytes.data(), w.bytes.size())) {
       Translation t = translate(guestPaging(), *ram_, w.linear, Access{true, false, false}, false);
-      setReg(UC_X86_REG_CR2, w.linear);
+      guestCr2_ = w.linear;
       nested = PendingEvent{14, EventType::HardwareException, true, t.errorCode};
       return false;
     }

@@ -89,7 +89,7 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
   case InsnClass::MovToCr:
     return handleMovToCr(*d, linear);
   case InsnClass::MovFromCr:
-    if (!handleMovFromCr(*d)) // CR2 and CR8 are the real ones: run it
+    if (!handleMovFromCr(*d)) // CR8 is the real one: run it
       return afterStep(stepNative(linear, len));
     setReg(UC_X86_REG_RIP, rip + len);
     ++icount_;
@@ -263,6 +263,9 @@ bool EmuBackend::handleMovFromCr(const DecodedInsn &d) {
   case 0:
     value = guestCr0_;
     break;
+  case 2:
+    value = guestCr2_;
+    break;
   case 3:
     value = guestCr3_;
     break;
@@ -285,6 +288,13 @@ bool EmuBackend::handleMovToCr(const DecodedInsn &d, uint64_t linear) {
   int src = gprIndex(d.operands[1].reg.value);
   unsigned len = d.insn.length;
   uint64_t value = gpr(src);
+  if (cr == 2) {
+    // CR2 is virtual too: the shadow MMU's hidden faults overwrite the real one.
+    guestCr2_ = value;
+    setReg(UC_X86_REG_RIP, reg(UC_X86_REG_RIP) + len);
+    ++icount_;
+    return true;
+  }
   if (cr != 0 && cr != 3 && cr != 4)
     return resolveStep(stepNative(linear, len));
   if (crAccessExits(cr, true))

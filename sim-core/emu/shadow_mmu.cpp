@@ -241,6 +241,22 @@ bool ShadowMmu::fill(uint64_t va, const Translation &t, bool writeOverride, std:
   return true;
 }
 
+// Unicorn 2.0.1 does not recover from a write fault on a read-only shadow page that holds
+// translated code (the guest stops making progress), so the emu backend cannot wait for the
+// first write to set the Dirty bit: it walks as a write, setting D, whenever the guest's own
+// tables allow writing (docs/emu-backend.md).
+Translation ShadowMmu::walkForFill(uint64_t va, Access access) {
+  Translation t = translate(guest_, ram_, va, access, true);
+  if (t.ok && t.writable && !t.dirty) {
+    Translation w = translate(guest_, ram_, va, Access{true, access.user, false}, true);
+    if (w.ok) {
+      w.event = t.event;
+      t = w;
+    }
+  }
+  return t;
+}
+
 bool ShadowMmu::handleUnmapped(uint64_t va, Access access, std::string &error) {
   if (!pagingOn_) {
     if (va < ram_.size()) {
@@ -253,7 +269,7 @@ bool ShadowMmu::handleUnmapped(uint64_t va, Access access, std::string &error) {
     }
     return mapRegion(pageOf(va), kPage, Kind::Mmio, pageOf(va), error);
   }
-  Translation t = translate(guest_, ram_, va, access, true);
+  Translation t = walkForFill(va, access);
   if (t.ok) {
     record_(t.event);
     return fill(va, t, false, error);
@@ -269,7 +285,7 @@ bool ShadowMmu::handleUnmapped(uint64_t va, Access access, std::string &error) {
 
 ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access) {
   FaultOutcome out;
-  Translation t = translate(guest_, ram_, cr2, access, true);
+  Translation t = walkForFill(cr2, access);
   record_(t.event);
   if (!t.ok) {
     out.inject = true;

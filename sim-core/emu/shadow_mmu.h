@@ -85,6 +85,7 @@ private:
     std::unique_ptr<std::pair<ShadowMmu *, uint64_t>> mmioContext;
   };
 
+  Translation walkForFill(uint64_t va, Access access);
   void mapIdentity();
   void unmapAll();
   bool mapRegion(uint64_t va, uint64_t size, Kind kind, uint64_t pa, std::string &error);

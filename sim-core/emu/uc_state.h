@@ -43,6 +43,7 @@ public:
   UcStateEditor &operator=(const UcStateEditor &) = delete;
 
   void clearExceptionLatch();
+  int32_t exceptionLatch() const { return static_cast<int32_t>(read32(ucStateOffsets().oldException)); }
   uint32_t errorCode() const;
   /// Loads a segment's hidden part; loading SS sets the CPL to the descriptor's DPL and
   /// loading CS updates the 16/32/64-bit code flags, as a real descriptor load does.
