@@ -104,6 +104,7 @@ private:
   void exitEvent(uint16_t reason, uint64_t qualification, unsigned length);
   void entryEvent(bool injecting = false, uint8_t vector = 0);
   bool handlePortIo(const DecodedInsn &d, unsigned length);
+  bool ioPermitted(uint16_t port, uint8_t size);
   bool handleMovToCr(const DecodedInsn &d, uint64_t linear);
   bool handleMovFromCr(const DecodedInsn &d);
   bool resolveStep(bool ok);

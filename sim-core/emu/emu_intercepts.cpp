@@ -55,6 +55,11 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
   uint64_t rip = reg(UC_X86_REG_RIP);
   const InsnPolicy &policy = insnPolicy(d->cls);
   auto afterStep = [this](bool ok) { return resolveStep(ok); };
+  // Privilege checks come before VM exits: above CPL 0 these raise #GP(0) in the guest.
+  bool tsdFault = (d->cls == InsnClass::Rdtsc || d->cls == InsnClass::Rdtscp) &&
+                  (guestCr4_ & (1u << 2));
+  if ((policy.privileged || tsdFault) && (reg(UC_X86_REG_CR0) & 1) && cpl() > 0)
+    return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
 
   switch (d->cls) {
   case InsnClass::In:
@@ -66,6 +71,8 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     uint8_t size = static_cast<uint8_t>(d->insn.operand_width / 8);
     bool in = d->insn.mnemonic == ZYDIS_MNEMONIC_INSB || d->insn.mnemonic == ZYDIS_MNEMONIC_INSW ||
               d->insn.mnemonic == ZYDIS_MNEMONIC_INSD;
+    if (!ioPermitted(port, size))
+      return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
     exitEvent(exit_reason::IoInstruction, ioQualification(port, size, in, true, rep, false), len);
     bool ok = stepNative(linear, len);
     if (ok)
@@ -205,6 +212,28 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
   return true;
 }
 
+// IN/OUT privilege (SDM vol. 1 §19.5): above IOPL the TSS I/O bitmap decides. Unicorn
+// skips this check, and the #GP it gives has priority over the I/O VM exit.
+bool EmuBackend::ioPermitted(uint16_t port, uint8_t size) {
+  if (!(reg(UC_X86_REG_CR0) & 1))
+    return true;
+  unsigned iopl = (reg(UC_X86_REG_RFLAGS) >> 12) & 3;
+  if (cpl() <= iopl)
+    return true;
+  uc_x86_mmr tr{};
+  uc_reg_read(uc_, UC_X86_REG_TR, &tr);
+  uint16_t bitmap = 0;
+  if (tr.limit < 0x67 || !mmu_->readLinear(tr.base + 0x66, &bitmap, 2))
+    return false;
+  for (unsigned p = port; p < unsigned(port) + size; ++p) {
+    uint8_t bits = 0xFF;
+    if (bitmap + p / 8 > tr.limit || !mmu_->readLinear(tr.base + bitmap + p / 8, &bits, 1) ||
+        (bits >> (p % 8)) & 1)
+      return false;
+  }
+  return true;
+}
+
 bool EmuBackend::handlePortIo(const DecodedInsn &d, unsigned length) {
   bool in = d.cls == InsnClass::In;
   const auto &dataOp = in ? d.operands[0] : d.operands[1];
@@ -214,6 +243,8 @@ bool EmuBackend::handlePortIo(const DecodedInsn &d, unsigned length) {
                             : static_cast<uint16_t>(gpr(2));
   uint8_t size = static_cast<uint8_t>(registerBytes(dataOp.reg.value));
   uint64_t rip = reg(UC_X86_REG_RIP);
+  if (!ioPermitted(port, size))
+    return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
   exitEvent(exit_reason::IoInstruction, ioQualification(port, size, in, false, false, immediate),
             length);
   uint32_t value;

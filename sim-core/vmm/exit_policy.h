@@ -43,6 +43,7 @@ struct InsnPolicy {
   std::string_view name;
   uint16_t exitReason;  ///< basic exit reason when it exits
   bool exitsByDefault;  ///< KVM-like default controls take an exit
+  bool privileged;      ///< #GP(0) above CPL 0, checked before any VM exit
   std::string_view why; ///< one line for people
 };
 
