@@ -1,17 +1,302 @@
 #include "bench_command.h"
 
+#include "bench_guests.h"
+#include "errors.h"
+
+#include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
+#include <map>
 
 namespace ringside::cli {
+namespace {
+
+enum class Engine { Raw, Emu };
+
+// The four benchmarks, in report order.
+struct BenchSpec {
+  const char *name;
+  Engine engine;
+  BenchGuest guest;
+  const char *unit;
+};
+
+constexpr BenchSpec kSpecs[] = {
+    {"raw_unicorn/compute", Engine::Raw, BenchGuest::Compute, "instructions/s"},
+    {"emu/compute", Engine::Emu, BenchGuest::Compute, "instructions/s"},
+    {"raw_unicorn/exits", Engine::Raw, BenchGuest::Exits, "exits/s"},
+    {"emu/exits", Engine::Emu, BenchGuest::Exits, "exits/s"},
+};
+
+// Why a run does not count: it must retire exactly the program's instructions and, for the
+// exits guest, take exactly one I/O exit (or OUT callback) per iteration.
+std::string checkRun(const BenchProgram &p, const BenchRun &r) {
+  if (!r.error.empty())
+    return r.error;
+  if (r.instructions != p.instructions)
+    return "executed " + std::to_string(r.instructions) + " instructions, expected " +
+           std::to_string(p.instructions);
+  if (r.exits != p.ioExits)
+    return "counted " + std::to_string(r.exits) + " I/O exits, expected " +
+           std::to_string(p.ioExits);
+  return "";
+}
+
+void runOne(benchmark::State &state, const BenchSpec &spec, const BenchProgram &program,
+            bool keepEvents) {
+  for (auto _ : state) {
+    BenchRun run;
+    try {
+      run = spec.engine == Engine::Raw ? runOnRawUnicorn(program) : runOnEmu(program, keepEvents);
+    } catch (const std::exception &e) {
+      run.error = e.what();
+    }
+    if (std::string why = checkRun(program, run); !why.empty()) {
+      state.SkipWithError(why.c_str());
+      break;
+    }
+    state.SetIterationTime(run.seconds);
+    state.counters["instructions"] = static_cast<double>(run.instructions);
+    state.counters["exits"] = static_cast<double>(run.exits);
+    state.counters["events"] = static_cast<double>(run.events);
+    // Split in halves: a double holds 53 bits exactly, the checksum has 64.
+    state.counters["checksum_lo"] = static_cast<double>(run.checksum & 0xFFFFFFFF);
+    state.counters["checksum_hi"] = static_cast<double>(run.checksum >> 32);
+  }
+}
+
+// Keeps every repetition's run; prints nothing (the command formats its own table).
+class Collector : public benchmark::BenchmarkReporter {
+public:
+  bool ReportContext(const Context &) override { return true; }
+  void ReportRuns(const std::vector<Run> &runs) override {
+    for (const Run &r : runs)
+      if (r.run_type == Run::RT_Iteration)
+        runs_[r.run_name.function_name].push_back(r);
+  }
+  std::map<std::string, std::vector<Run>> runs_;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double counter(const benchmark::BenchmarkReporter::Run &r, const char *name) {
+  auto it = r.counters.find(name);
+  return it == r.counters.end() ? 0.0 : it->second.value;
+}
+
+BenchFigure figureOf(const BenchSpec &spec,
+                     const std::vector<benchmark::BenchmarkReporter::Run> &runs) {
+  BenchFigure f;
+  f.name = spec.name;
+  f.unit = spec.unit;
+  std::vector<double> seconds, rates;
+  for (const auto &r : runs) {
+    if (r.error_occurred) {
+      f.error = r.error_message;
+      continue;
+    }
+    double s = r.real_accumulated_time / static_cast<double>(std::max<int64_t>(r.iterations, 1));
+    f.instructions = static_cast<uint64_t>(counter(r, "instructions"));
+    f.exits = static_cast<uint64_t>(counter(r, "exits"));
+    f.events = static_cast<uint64_t>(counter(r, "events"));
+    f.checksum = static_cast<uint64_t>(counter(r, "checksum_lo")) |
+                 static_cast<uint64_t>(counter(r, "checksum_hi")) << 32;
+    double work = spec.guest == BenchGuest::Compute ? double(f.instructions) : double(f.exits);
+    seconds.push_back(s);
+    rates.push_back(s > 0 ? work / s : 0);
+  }
+  if (runs.empty())
+    f.error = "did not run";
+  f.repetitions = static_cast<int>(seconds.size());
+  f.medianSeconds = median(seconds);
+  f.medianRate = median(rates);
+  return f;
+}
+
+double ratio(double num, double den) { return den > 0 ? num / den : 0; }
+
+// "1.92 G", "616 k": three significant digits with an SI prefix.
+std::string si(double v) {
+  static constexpr struct {
+    double scale;
+    const char *prefix;
+  } kPrefixes[] = {{1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}};
+  for (const auto &p : kPrefixes) {
+    if (v >= p.scale || p.scale == 1) {
+      char buf[32];
+      double x = v / p.scale;
+      std::snprintf(buf, sizeof buf,
+                    x >= 100  ? "%.0f %s"
+                    : x >= 10 ? "%.1f %s"
+                              : "%.2f %s",
+                    x, p.prefix);
+      return buf;
+    }
+  }
+  return "";
+}
+
+std::string fixed(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+void printConsole(const BenchReport &r) {
+  std::cout << "ringside bench: emu backend against raw Unicorn "
+            << "(median of " << r.repetitions << " repetitions; emu trace "
+            << (r.keepEvents ? "kept in memory" : "streamed") << " to a counting listener)\n";
+  std::cout << "compute guest: " << r.computeIterations
+            << " iterations of a 20-instruction register loop\n";
+  std::cout << "exits guest:   " << r.exitIterations
+            << " iterations of 9 instructions + `out 0x80, al`\n\n";
+  std::printf("%-22s %14s %24s\n", "benchmark", "median time", "median rate");
+  for (const BenchFigure &f : r.figures) {
+    if (!f.error.empty()) {
+      std::printf("%-22s failed: %s\n", f.name.c_str(), f.error.c_str());
+      continue;
+    }
+    std::printf("%-22s %11s ms %24s\n", f.name.c_str(), fixed(f.medianSeconds * 1e3, 2).c_str(),
+                (si(f.medianRate) + f.unit).c_str());
+  }
+  bool computeMet = r.computeRatio >= kComputeRatioTarget;
+  bool exitsMet = r.emuExitsPerSecond >= kExitsPerSecondTarget;
+  std::cout << "\nemu/raw compute: " << fixed(r.computeRatio, 3) << "×\n";
+  std::cout << "emu/raw exits:   " << fixed(r.exitsRatio, 4) << "×\n\n";
+  std::cout << "target compute (emu with tracing ≥ 0.5× raw with a block hook): "
+            << fixed(r.computeRatio, 3) << "× — " << (computeMet ? "met" : "below target") << "\n";
+  std::cout << "target exits (emu ≥ 1,000,000 exits/s): " << fixed(r.emuExitsPerSecond, 0)
+            << " exits/s — " << (exitsMet ? "met" : "below target") << "\n";
+}
+
+void printJson(const BenchReport &r) {
+  nlohmann::ordered_json j;
+  j["repetitions"] = r.repetitions;
+  j["keep_events"] = r.keepEvents;
+  j["compute_iterations"] = r.computeIterations;
+  j["exit_iterations"] = r.exitIterations;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const BenchFigure &f : r.figures) {
+    nlohmann::ordered_json b;
+    b["name"] = f.name;
+    b["repetitions"] = f.repetitions;
+    b["median_seconds"] = f.medianSeconds;
+    b["median_rate"] = f.medianRate;
+    b["unit"] = f.unit;
+    b["instructions"] = f.instructions;
+    b["exits"] = f.exits;
+    b["events"] = f.events;
+    if (!f.error.empty())
+      b["error"] = f.error;
+    list.push_back(b);
+  }
+  j["benchmarks"] = list;
+  j["ratios"] = {{"compute", r.computeRatio}, {"exits", r.exitsRatio}};
+  j["targets"] = {{"compute_ratio",
+                   {{"target", kComputeRatioTarget},
+                    {"value", r.computeRatio},
+                    {"met", r.computeRatio >= kComputeRatioTarget}}},
+                  {"emu_exits_per_second",
+                   {{"target", kExitsPerSecondTarget},
+                    {"value", r.emuExitsPerSecond},
+                    {"met", r.emuExitsPerSecond >= kExitsPerSecondTarget}}}};
+  std::cout << j.dump() << "\n";
+}
+
+} // namespace
+
+bool BenchReport::ok() const {
+  return std::all_of(figures.begin(), figures.end(),
+                     [](const BenchFigure &f) { return f.error.empty(); });
+}
+
+BenchReport runBench(const BenchOptions &o) {
+  std::map<BenchGuest, BenchProgram> programs;
+  programs[BenchGuest::Compute] = makeBenchProgram(BenchGuest::Compute, o.computeIterations);
+  programs[BenchGuest::Exits] = makeBenchProgram(BenchGuest::Exits, o.exitIterations);
+
+  // Google Benchmark reads its own flags from argv; it gets none, so ours stay ours.
+  int argc = 1;
+  char name[] = "ringside";
+  char *argv[] = {name, nullptr};
+  benchmark::Initialize(&argc, argv);
+  benchmark::ClearRegisteredBenchmarks();
+  for (const BenchSpec &spec : kSpecs) {
+    const BenchProgram &program = programs.at(spec.guest);
+    bool keep = o.keepEvents;
+    // One iteration is one whole guest run; set-up is outside the manually timed part.
+    benchmark::RegisterBenchmark(
+        spec.name,
+        [&spec, &program, keep](benchmark::State &state) { runOne(state, spec, program, keep); })
+        ->Iterations(1)
+        ->Repetitions(o.repetitions)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+  Collector collector;
+  benchmark::RunSpecifiedBenchmarks(&collector);
+  benchmark::ClearRegisteredBenchmarks();
+
+  BenchReport r;
+  r.repetitions = o.repetitions;
+  r.keepEvents = o.keepEvents;
+  r.computeIterations = o.computeIterations;
+  r.exitIterations = o.exitIterations;
+  for (const BenchSpec &spec : kSpecs)
+    r.figures.push_back(figureOf(spec, collector.runs_[spec.name]));
+  // Same code, same result: a checksum mismatch means the engines did different work.
+  for (size_t emu : {1u, 3u}) {
+    BenchFigure &raw = r.figures[emu - 1], &e = r.figures[emu];
+    if (raw.error.empty() && e.error.empty() && raw.checksum != e.checksum)
+      e.error = "guest checksum differs from raw Unicorn's";
+  }
+  r.computeRatio = ratio(r.figures[1].medianRate, r.figures[0].medianRate);
+  r.exitsRatio = ratio(r.figures[3].medianRate, r.figures[2].medianRate);
+  r.emuExitsPerSecond = r.figures[3].medianRate;
+  return r;
+}
 
 void addBenchCommand(CLI::App &app, BenchOptions &o) {
   auto *bench = app.add_subcommand("bench", "Benchmark the emu backend against raw Unicorn");
-  bench->add_option("--repetitions", o.repetitions, "repetitions per benchmark (median reported)");
+  bench->add_option("--repetitions", o.repetitions, "repetitions per benchmark (median reported)")
+      ->check(CLI::Range(1, 1000));
+  bench->add_option("--format", o.format, "console or json")
+      ->check(CLI::IsMember({"console", "json"}));
+  bench->add_flag("--keep-events", o.keepEvents,
+                  "keep emu trace events in memory too (default: stream them, as `run` does)");
+  bench
+      ->add_option("--compute-iterations", o.computeIterations,
+                   "loop iterations of the compute guest (20 instructions each)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{0xFFFFFFFF}));
+  bench
+      ->add_option("--exit-iterations", o.exitIterations,
+                   "loop iterations of the exits guest (one I/O exit each)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{0xFFFFFFFF}));
 }
 
-int benchCommand(const BenchOptions &) {
-  std::cerr << "ringside: bench is not implemented yet\n";
-  return 2;
+int benchCommand(const BenchOptions &o) {
+  BenchReport report;
+  try {
+    report = runBench(o);
+  } catch (const InputError &e) {
+    std::cerr << "ringside: " << e.what() << "\n";
+    return 2;
+  }
+  if (o.format == "json")
+    printJson(report);
+  else
+    printConsole(report);
+  // Targets are reported, not asserted; only a benchmark that could not run fails.
+  return report.ok() ? 0 : 1;
 }
 
 } // namespace ringside::cli

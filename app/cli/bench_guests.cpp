@@ -177,14 +177,14 @@ BenchRun runOnRawUnicorn(const BenchProgram &program, bool countInstructions) {
   RawState state;
   uc_hook hook;
   if (program.guest == BenchGuest::Compute)
-    uc_hook_add(uc.get(), &hook, UC_HOOK_BLOCK, reinterpret_cast<void *>(emptyBlockHook), &state,
-                1, 0);
+    uc_hook_add(uc.get(), &hook, UC_HOOK_BLOCK, reinterpret_cast<void *>(emptyBlockHook), &state, 1,
+                0);
   else
-    uc_hook_add(uc.get(), &hook, UC_HOOK_INSN, reinterpret_cast<void *>(countOutHook), &state, 1,
-                0, UC_X86_INS_OUT);
+    uc_hook_add(uc.get(), &hook, UC_HOOK_INSN, reinterpret_cast<void *>(countOutHook), &state, 1, 0,
+                UC_X86_INS_OUT);
   if (countInstructions)
-    uc_hook_add(uc.get(), &hook, UC_HOOK_CODE, reinterpret_cast<void *>(countCodeHook), &state,
-                1, 0);
+    uc_hook_add(uc.get(), &hook, UC_HOOK_CODE, reinterpret_cast<void *>(countCodeHook), &state, 1,
+                0);
 
   uint64_t end = kBenchLoadAddress + program.bytes.size();
   auto start = std::chrono::steady_clock::now();
@@ -222,7 +222,8 @@ BenchRun runOnEmu(const BenchProgram &program, bool keepEvents) {
   uint64_t events = 0, exits = 0;
   backend->trace().addListener([&](const Event &e) {
     ++events;
-    if (const auto *exit = std::get_if<ExitEvent>(&e.body); exit && exit->reason == exit_reason::IoInstruction)
+    if (const auto *exit = std::get_if<ExitEvent>(&e.body);
+        exit && exit->reason == exit_reason::IoInstruction)
       ++exits;
   });
 

@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <string>
 
 int main(int argc, char **argv) {
   CLI::App app{"Ringside: watch x86 virtualization happen, from real execution"};
@@ -20,8 +22,10 @@ int main(int argc, char **argv) {
   } catch (const CLI::CallForAllHelp &e) {
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
-    // One line, exit status 2, as for every other usage error.
-    std::cerr << "ringside: " << e.what() << " (see ringside --help)\n";
+    // One line, exit status 2, as for every other usage error; some CLI11 messages span lines.
+    std::string reason = e.what();
+    std::replace(reason.begin(), reason.end(), '\n', ' ');
+    std::cerr << "ringside: " << reason << " (see ringside --help)\n";
     return 2;
   }
   if (app.got_subcommand("run"))

@@ -9,7 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace ringside::cli {
@@ -42,19 +44,34 @@ bool guestSucceeded(const StopEvent &stop) {
   return stop.kind == StopKind::Hlt || (stop.kind == StopKind::ExitPort && stop.code == 0);
 }
 
+// CLI11's NonNegativeNumber lets "nan" through and prints DBL_MAX in its message, and an unsigned
+// option silently wraps "-5" to 2^64-5: check the text ourselves.
+const CLI::Validator kNonNegative(
+    [](std::string &text) -> std::string {
+      char *end = nullptr;
+      const double value = std::strtod(text.c_str(), &end);
+      if (text.empty() || text.front() == '-' || *end != '\0' || !std::isfinite(value))
+        return "'" + text + "' is not a non-negative number";
+      return {};
+    },
+    "NUMBER>=0");
+
 } // namespace
 
 void addRunCommand(CLI::App &app, RunOptions &o) {
   auto *run = app.add_subcommand("run", "Run a guest headless and report what happened");
   run->add_option("GUEST", o.guest, "guest image: .asm, .bin or ELF")->required();
-  run->add_option("--backend", o.backend, "emu (Unicorn) or kvm")->check(CLI::IsMember({"emu", "kvm"}));
+  run->add_option("--backend", o.backend, "emu (Unicorn) or kvm")
+      ->check(CLI::IsMember({"emu", "kvm"}));
   run->add_option("--entry", o.entry, "real, protected or long")
       ->check(CLI::IsMember({"real", "protected", "long"}));
   run->add_option("--load", o.load, "load address of .asm/.bin images (default 0x7c00)");
   run->add_option("--mem", o.memMiB, "guest RAM in MiB (default 16)")->check(CLI::Range(1, 4096));
-  run->add_option("--max-insns", o.maxInsns, "stop after N instructions (default 100000000; 0: no limit)");
+  run->add_option("--max-insns", o.maxInsns,
+                  "stop after N instructions (default 100000000; 0: no limit)")
+      ->check(kNonNegative);
   run->add_option("--timeout", o.timeout, "stop after SECONDS of wall time (default 10; 0: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   run->add_option("--trace", o.traceFile, "write the event trace as JSON Lines to FILE");
   run->add_flag("--json", o.json, "print one JSON object instead of the human summary");
 }
