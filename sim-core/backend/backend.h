@@ -28,8 +28,8 @@ struct Capabilities {
   bool modelledExits = false;         ///< exits are what a modelled VT-x monitor would take
   bool guestPageWalks = false;        ///< walk/tlb events of the guest's own tables
   bool canSingleStep = false;
-  bool paging32 = false;              ///< 32-bit (non-PAE) guest paging works
-  std::string description;            ///< one honest line about where the data comes from
+  bool paging32 = false;   ///< 32-bit (non-PAE) guest paging works
+  std::string description; ///< one honest line about where the data comes from
 };
 
 struct GuestRegs {

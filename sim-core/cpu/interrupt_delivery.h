@@ -30,7 +30,7 @@ struct TableRegister {
 struct CpuSnapshot {
   CpuMode mode = CpuMode::Real;
   uint8_t cpl = 0;
-  uint64_t rip = 0;    ///< return address to push (faulting or next instruction)
+  uint64_t rip = 0; ///< return address to push (faulting or next instruction)
   uint64_t rsp = 0;
   uint64_t rflags = 0;
   uint16_t cs = 0, ss = 0;

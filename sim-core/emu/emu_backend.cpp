@@ -49,17 +49,15 @@ Capabilities EmuBackend::capabilities() const {
 
 void EmuBackend::load(const GuestImage &image, const RunConfig &config) {
   if (config.ramMiB < 1 || config.ramMiB > 4096)
-    throw InputError("--mem must be between 1 and 4096 MiB (got " +
-                     std::to_string(config.ramMiB) + ")");
+    throw InputError("--mem must be between 1 and 4096 MiB (got " + std::to_string(config.ramMiB) +
+                     ")");
   checkImageFits(image, config.ramMiB << 20);
   if (image.entryMode == EntryMode::Real && image.entry > 0xFFFF)
-    throw InputError(image.path + ": real-mode entry point 0x" +
-                     [&] {
-                       char b[32];
-                       std::snprintf(b, sizeof b, "%llx", (unsigned long long)image.entry);
-                       return std::string(b);
-                     }() +
-                     " is above 0xFFFF (CS=0); load it lower or use --entry protected");
+    throw InputError(image.path + ": real-mode entry point 0x" + [&] {
+      char b[32];
+      std::snprintf(b, sizeof b, "%llx", (unsigned long long)image.entry);
+      return std::string(b);
+    }() + " is above 0xFFFF (CS=0); load it lower or use --entry protected");
   const auto &offsets = ucStateOffsets();
   if (!offsets.failure.empty())
     throw InputError("the emu backend cannot run on this Unicorn build: " + offsets.failure);
@@ -106,13 +104,14 @@ void EmuBackend::resetMachine() {
     std::memcpy(ram_->data() + kBootStubGdtr + 2, &base, 4);
     std::memcpy(ram_->data() + kBootStubEntryPointer, &image_.entry, 8);
   }
-  mmu_ = std::make_unique<ShadowMmu>(uc_, *ram_, *this, [this](EventBody b) { record(std::move(b)); });
+  mmu_ =
+      std::make_unique<ShadowMmu>(uc_, *ram_, *this, [this](EventBody b) { record(std::move(b)); });
   installHooks();
 
   uint64_t sp = layout::kPlatformStackTop;
   setReg(UC_X86_REG_RSP, sp);
   setReg(UC_X86_REG_RFLAGS, 0x2);
-  setReg(UC_X86_REG_RIP, image_.entryMode == EntryMode::Real ? image_.entry
+  setReg(UC_X86_REG_RIP, image_.entryMode == EntryMode::Real   ? image_.entry
                          : image_.entryMode == EntryMode::Long ? kBootStubLongEntry
                                                                : kBootStubProtectedEntry);
   guestCr0_ = reg(UC_X86_REG_CR0);
@@ -127,8 +126,7 @@ void EmuBackend::installHooks() {
   uc_hook_add(uc_, &h, UC_HOOK_INSN_INVALID, reinterpret_cast<void *>(invalidHook), this, 1, 0);
   uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void *>(unmappedHook), this, 1, 0);
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void *>(inHook), this, 1, 0, UC_X86_INS_IN);
-  uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void *>(outHook), this, 1, 0,
-              UC_X86_INS_OUT);
+  uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void *>(outHook), this, 1, 0, UC_X86_INS_OUT);
 }
 
 uint64_t EmuBackend::countNow() const {
@@ -217,8 +215,9 @@ bool EmuBackend::runUntilStop(uint64_t bootTarget) {
     pending_ = Pending{};
     uc_err err = emulate();
     if (std::getenv("RINGSIDE_DEBUG_EMU"))
-      std::fprintf(stderr, "stop kind=%d linear=%llx vec=%d rip=%llx icount=%llu err=%d\n", (int)pending_.kind,
-                   (unsigned long long)pending_.linear, pending_.vector, (unsigned long long)reg(UC_X86_REG_RIP), (unsigned long long)icount_, (int)err);
+      std::fprintf(stderr, "stop kind=%d linear=%llx vec=%d rip=%llx icount=%llu err=%d\n",
+                   (int)pending_.kind, (unsigned long long)pending_.linear, pending_.vector,
+                   (unsigned long long)reg(UC_X86_REG_RIP), (unsigned long long)icount_, (int)err);
     switch (pending_.kind) {
     case Pending::Kind::ResumePoint:
       syncInstructionCount(pending_.linear);
@@ -402,8 +401,8 @@ bool EmuBackend::unmappedHook(uc_engine *uc, uc_mem_type type, uint64_t addr, in
 
 uint32_t EmuBackend::inHook(uc_engine *, uint32_t port, int size, void *self) {
   auto *b = static_cast<EmuBackend *>(self);
-  uint32_t value = b->platform_.portRead(b->countNow(), static_cast<uint16_t>(port),
-                                         static_cast<uint8_t>(size));
+  uint32_t value =
+      b->platform_.portRead(b->countNow(), static_cast<uint16_t>(port), static_cast<uint8_t>(size));
   b->record(IoEvent{static_cast<uint16_t>(port), static_cast<uint8_t>(size), false, value, 1,
                     b->stepRip_});
   return value;
@@ -454,7 +453,7 @@ void EmuBackend::startWatchdog() {
       bool stopping = timedOut_ || stopRequested_;
       if (stopping)
         uc_emu_stop(uc_);
-      auto wake = stopping ? now + std::chrono::milliseconds(5)
+      auto wake = stopping                     ? now + std::chrono::milliseconds(5)
                   : config_.timeoutSeconds > 0 ? deadline
                                                : now + std::chrono::milliseconds(50);
       watchdogWake_.wait_until(lock, wake, [this] { return !running_; });

@@ -41,7 +41,14 @@ public:
 private:
   // Why uc_emu_start returned.
   struct Pending {
-    enum class Kind { None, Intercept, ResumePoint, Exception, InvalidOpcode, Error } kind = Kind::None;
+    enum class Kind {
+      None,
+      Intercept,
+      ResumePoint,
+      Exception,
+      InvalidOpcode,
+      Error
+    } kind = Kind::None;
     uint64_t linear = 0; ///< the instruction (intercepts, resume points)
     uint8_t vector = 0;
     uint64_t cr2 = 0; ///< CR2 when Unicorn reported #PF
@@ -141,13 +148,13 @@ private:
   uint64_t icount_ = 0, blockBase_ = 0, budget_ = ~0ull;
   std::unordered_map<uint64_t, Intercept> intercepts_;
   std::unordered_set<uint64_t> hooked_;
-  uint64_t stepping_ = ~0ull;  ///< intercept site allowed to run natively right now
-  uint64_t stopAfter_ = ~0ull; ///< resume point: stop here
+  uint64_t stepping_ = ~0ull;        ///< intercept site allowed to run natively right now
+  uint64_t stopAfter_ = ~0ull;       ///< resume point: stop here
   uint64_t bootTarget_ = 1ull << 63; ///< the guest entry point while the boot stub runs
-  int ringCheck_ = 0;          ///< block hooks until the CPL is re-read after IRET/far branch
+  int ringCheck_ = 0;                ///< block hooks until the CPL is re-read after IRET/far branch
   uint8_t ringBefore_ = 0;
   RingCause ringCause_ = RingCause::Iret;
-  uint64_t stepRip_ = 0;       ///< RIP of the instruction being stepped (for io events)
+  uint64_t stepRip_ = 0; ///< RIP of the instruction being stepped (for io events)
   Pending pending_;
   bool recording_ = false;
   bool inEmulation_ = false;

@@ -9,9 +9,8 @@ namespace ringside::emu {
 namespace {
 
 constexpr std::array<int, 16> kGprs = {
-    UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
-    UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
-    UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+    UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
+    UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
     UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15};
 
 constexpr uint64_t kCr0Pe = 1, kEferLma = 1u << 10;
@@ -82,7 +81,9 @@ CpuSnapshot EmuBackend::snapshot(uint64_t returnRip) const {
   UcStateEditor state(uc_);
   CpuSnapshot cpu;
   uint64_t cr0 = reg(UC_X86_REG_CR0);
-  cpu.mode = !(cr0 & kCr0Pe) ? CpuMode::Real : (efer() & kEferLma) ? CpuMode::Long : CpuMode::Protected;
+  cpu.mode = !(cr0 & kCr0Pe)       ? CpuMode::Real
+             : (efer() & kEferLma) ? CpuMode::Long
+                                   : CpuMode::Protected;
   cpu.cpl = cpu.mode == CpuMode::Real ? 0 : state.cpl();
   cpu.rip = returnRip;
   cpu.rsp = reg(UC_X86_REG_RSP);

@@ -59,9 +59,8 @@ bool EmuBackend::handleException(uint8_t vector) {
                    cr2);
   }
   bool hasError = pushesErrorCode(vector);
-  return deliver(PendingEvent{vector, EventType::HardwareException, hasError,
-                              hasError ? errorCode : 0},
-                 rip);
+  return deliver(
+      PendingEvent{vector, EventType::HardwareException, hasError, hasError ? errorCode : 0}, rip);
 }
 
 bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
@@ -73,8 +72,8 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
   bool intercepted = false;
   std::string why;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    bool software = event.type == EventType::SoftwareInterrupt ||
-                    event.type == EventType::SoftwareException;
+    bool software =
+        event.type == EventType::SoftwareInterrupt || event.type == EventType::SoftwareException;
     if (event.vector == 14)
       guestCr2_ = cr2;
     record(ExceptionEvent{event.vector, event.hasErrorCode, event.errorCode, rip,
@@ -94,7 +93,8 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
       return true;
     }
     PendingEvent fault = plan.ok ? *nested : plan.fault;
-    why += (why.empty() ? "" : "; ") + (plan.ok ? std::string("the stack push faulted") : plan.explanation);
+    why += (why.empty() ? "" : "; ") +
+           (plan.ok ? std::string("the stack push faulted") : plan.explanation);
     if (event.vector == 8)
       break; // a fault while delivering #DF: shutdown
     if (fault.vector == 14)
@@ -132,7 +132,8 @@ bool EmuBackend::applyPlan(const DeliveryPlan &plan, std::optional<PendingEvent>
     if (plan.stackSwitch) {
       if (efer() & (1u << 10)) {
         // IA-32e: SS becomes a null selector whose RPL is the new CPL.
-        state.loadSegment(SegIndex::Ss, SegmentCache{plan.newSs, 0, 0, uint32_t(plan.newCpl) << 13});
+        state.loadSegment(SegIndex::Ss,
+                          SegmentCache{plan.newSs, 0, 0, uint32_t(plan.newCpl) << 13});
       } else {
         uint64_t ssRaw = 0;
         mmu_->readLinear(gdtr.base + (plan.newSs & ~7u), &ssRaw, 8);

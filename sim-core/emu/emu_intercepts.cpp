@@ -56,8 +56,8 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
   const InsnPolicy &policy = insnPolicy(d->cls);
   auto afterStep = [this](bool ok) { return resolveStep(ok); };
   // Privilege checks come before VM exits: above CPL 0 these raise #GP(0) in the guest.
-  bool tsdFault = (d->cls == InsnClass::Rdtsc || d->cls == InsnClass::Rdtscp) &&
-                  (guestCr4_ & (1u << 2));
+  bool tsdFault =
+      (d->cls == InsnClass::Rdtsc || d->cls == InsnClass::Rdtscp) && (guestCr4_ & (1u << 2));
   if ((policy.privileged || tsdFault) && (reg(UC_X86_REG_CR0) & 1) && cpl() > 0)
     return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
 
@@ -78,7 +78,8 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     if (ok)
       entryEvent();
     if (auto code = platform_.exitCode()) {
-      finish(StopKind::ExitPort, *code, "the guest wrote " + std::to_string(*code) + " to port 0xf4");
+      finish(StopKind::ExitPort, *code,
+             "the guest wrote " + std::to_string(*code) + " to port 0xf4");
       return false;
     }
     return afterStep(ok);
@@ -163,7 +164,7 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     HypercallEvent call;
     call.nr = gpr(0);
     call.args = {gpr(3), gpr(1), gpr(2), gpr(6)}; // RBX RCX RDX RSI, as KVM's ABI
-    call.result = kKvmEnosys; // no hypercalls are defined on this platform yet
+    call.result = kKvmEnosys;                     // no hypercalls are defined on this platform yet
     call.rip = rip;
     record(call);
     setGpr(0, call.result, 8);
@@ -193,8 +194,8 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
   case InsnClass::Clts: {
     bool exits = policy.exitsByDefault;
     if (exits) {
-      uint64_t qual = d->cls == InsnClass::Lmsw ? crQualification(0, 3, 0, static_cast<uint16_t>(gpr(0)))
-                                                : 0;
+      uint64_t qual =
+          d->cls == InsnClass::Lmsw ? crQualification(0, 3, 0, static_cast<uint16_t>(gpr(0))) : 0;
       exitEvent(policy.exitReason, qual, len);
     }
     bool ok = stepNative(linear, len);
@@ -239,8 +240,8 @@ bool EmuBackend::handlePortIo(const DecodedInsn &d, unsigned length) {
   const auto &dataOp = in ? d.operands[0] : d.operands[1];
   const auto &portOp = in ? d.operands[1] : d.operands[0];
   bool immediate = portOp.type == ZYDIS_OPERAND_TYPE_IMMEDIATE;
-  uint16_t port = immediate ? static_cast<uint16_t>(portOp.imm.value.u)
-                            : static_cast<uint16_t>(gpr(2));
+  uint16_t port =
+      immediate ? static_cast<uint16_t>(portOp.imm.value.u) : static_cast<uint16_t>(gpr(2));
   uint8_t size = static_cast<uint8_t>(registerBytes(dataOp.reg.value));
   uint64_t rip = reg(UC_X86_REG_RIP);
   if (!ioPermitted(port, size))

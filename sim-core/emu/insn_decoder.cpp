@@ -116,8 +116,9 @@ std::optional<DecodedInsn> InsnDecoder::decode(CodeMode mode, const uint8_t *byt
   return d;
 }
 
-std::vector<uint16_t> InsnDecoder::split(CodeMode mode, const uint8_t *bytes, size_t n,
-                                         std::vector<std::pair<uint16_t, InsnClass>> *sensitive) const {
+std::vector<uint16_t>
+InsnDecoder::split(CodeMode mode, const uint8_t *bytes, size_t n,
+                   std::vector<std::pair<uint16_t, InsnClass>> *sensitive) const {
   std::vector<uint16_t> starts;
   size_t off = 0;
   while (off < n) {

@@ -69,8 +69,8 @@ bool ShadowMmu::mapRegion(uint64_t va, uint64_t size, Kind kind, uint64_t pa, st
                       region.mmioContext.get());
   }
   if (err != UC_ERR_OK) {
-    error = std::string("cannot map guest memory at ") + std::to_string(va) + ": " +
-            uc_strerror(err);
+    error =
+        std::string("cannot map guest memory at ") + std::to_string(va) + ": " + uc_strerror(err);
     return false;
   }
   regions_.emplace(va, std::move(region));
@@ -133,7 +133,8 @@ uint64_t *ShadowMmu::shadowPte(uint64_t va, bool create) {
         return nullptr;
       size_t fresh = tablesUsed_++;
       // PAE PDPTEs may hold only P; other levels grant everything and leave it to the leaf.
-      entry = (kShadowBase + fresh * kPage) | (level == 3 && !long4_ ? kPteP : kPteP | kPteRw | kPteUs);
+      entry =
+          (kShadowBase + fresh * kPage) | (level == 3 && !long4_ ? kPteP : kPteP | kPteRw | kPteUs);
     }
     table = ((entry & kFrameMask) - kShadowBase) / kPage;
   }

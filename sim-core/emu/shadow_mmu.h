@@ -59,9 +59,9 @@ public:
   bool handleUnmapped(uint64_t va, Access access, std::string &error);
 
   struct FaultOutcome {
-    bool inject = false;    ///< a real guest #PF: inject with errorCode
+    bool inject = false; ///< a real guest #PF: inject with errorCode
     uint32_t errorCode = 0;
-    bool failed = false;    ///< the MMU cannot continue (error holds why)
+    bool failed = false; ///< the MMU cannot continue (error holds why)
     std::string error;
   };
   /// Unicorn raised #PF at `cr2` for `access`: refill the shadow from the guest's tables,

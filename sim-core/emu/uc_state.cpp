@@ -23,7 +23,8 @@ Snapshot save(uc_engine *uc) {
   uc_context_alloc(uc, &ctx);
   uc_context_save(uc, ctx);
   Snapshot snap;
-  snap.bytes.assign(reinterpret_cast<char *>(ctx), reinterpret_cast<char *>(ctx) + uc_context_size(uc));
+  snap.bytes.assign(reinterpret_cast<char *>(ctx),
+                    reinterpret_cast<char *>(ctx) + uc_context_size(uc));
   uc_context_free(ctx);
   return snap;
 }
@@ -102,8 +103,8 @@ UcStateOffsets calibrate() {
     o.hflags = o.segs - 8; // hflags, hflags2, then segs[] in CPUX86State
   }
 
-  // #DE (xor cx,cx; div cx) and #GP (PE on, then mov ds with a selector past the GDT limit): the latch goes
-  // from -1 to the vector; the error code of the #GP is the selector with RPL cleared.
+  // #DE (xor cx,cx; div cx) and #GP (PE on, then mov ds with a selector past the GDT limit): the
+  // latch goes from -1 to the vector; the error code of the #GP is the selector with RPL cleared.
   Snapshot b1, a1, b2, a2, b3, a3;
   runFault({0x31, 0xC9, 0xF7, 0xF1}, b1, a1, real);
   runFault({0x66, 0xB8, 1, 0, 0, 0, 0x0F, 0x22, 0xC0, 0xB8, 0x77, 0x77, 0x8E, 0xD8}, b2, a2, real);

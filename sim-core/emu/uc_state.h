@@ -30,8 +30,8 @@ enum class SegIndex : int { Es = 0, Cs = 1, Ss = 2, Ds = 3, Fs = 4, Gs = 5 };
 struct SegmentCache {
   uint16_t selector = 0;
   uint64_t base = 0;
-  uint32_t limit = 0;  ///< byte-granular limit
-  uint32_t flags = 0;  ///< descriptor high dword (type, S, DPL, P, AVL, L, D/B, G)
+  uint32_t limit = 0; ///< byte-granular limit
+  uint32_t flags = 0; ///< descriptor high dword (type, S, DPL, P, AVL, L, D/B, G)
 };
 
 /// Edits one saved context and writes it back on commit().
@@ -43,7 +43,9 @@ public:
   UcStateEditor &operator=(const UcStateEditor &) = delete;
 
   void clearExceptionLatch();
-  int32_t exceptionLatch() const { return static_cast<int32_t>(read32(ucStateOffsets().oldException)); }
+  int32_t exceptionLatch() const {
+    return static_cast<int32_t>(read32(ucStateOffsets().oldException));
+  }
   uint32_t errorCode() const;
   /// Loads a segment's hidden part; loading SS sets the CPL to the descriptor's DPL and
   /// loading CS updates the 16/32/64-bit code flags, as a real descriptor load does.

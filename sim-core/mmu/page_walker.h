@@ -44,22 +44,22 @@ inline constexpr uint32_t Fetch = 1u << 4;
 
 struct Translation {
   bool ok = false;
-  uint64_t pa = 0;         ///< physical address of `va` when ok
-  uint64_t pageBase = 0;   ///< physical base of the page
-  uint64_t pageSize = 0;   ///< 4 KiB, 2 MiB, 4 MiB or 1 GiB
-  bool writable = false;   ///< effective R/W over all levels
-  bool user = false;       ///< effective U/S over all levels
-  bool executable = true;  ///< false when any level has XD set and EFER.NXE=1
-  bool dirty = false;      ///< the leaf's D bit (after this walk's updates)
-  uint32_t errorCode = 0;  ///< #PF error code when !ok
-  WalkEvent event;         ///< the walk, step by step, ready to record in the trace
+  uint64_t pa = 0;        ///< physical address of `va` when ok
+  uint64_t pageBase = 0;  ///< physical base of the page
+  uint64_t pageSize = 0;  ///< 4 KiB, 2 MiB, 4 MiB or 1 GiB
+  bool writable = false;  ///< effective R/W over all levels
+  bool user = false;      ///< effective U/S over all levels
+  bool executable = true; ///< false when any level has XD set and EFER.NXE=1
+  bool dirty = false;     ///< the leaf's D bit (after this walk's updates)
+  uint32_t errorCode = 0; ///< #PF error code when !ok
+  WalkEvent event;        ///< the walk, step by step, ready to record in the trace
 };
 
 /// Translates `va` for `access`. With paging off (CR0.PG=0) it is the identity with no steps.
 /// A translation fails (ok=false, errorCode set) exactly when the CPU would raise #PF.
 /// When `updateAccessedDirty`, sets A on every entry used and D on the leaf for writes,
 /// as the CPU does, but only for a walk that succeeds.
-Translation translate(const PagingState &state, PhysicalMemory &memory, uint64_t va,
-                      Access access, bool updateAccessedDirty = true);
+Translation translate(const PagingState &state, PhysicalMemory &memory, uint64_t va, Access access,
+                      bool updateAccessedDirty = true);
 
 } // namespace ringside

@@ -12,7 +12,7 @@ inline constexpr uint64_t kPlatformEnd = 0x7000;
 inline constexpr uint64_t kPlatformGdt = 0x1000;  ///< 0x1000..0x10FF: GDT
 inline constexpr uint64_t kPlatformPml4 = 0x2000; ///< 0x2000: PML4, 0x3000: PDPT, 0x4000.. PDs
 inline constexpr uint64_t kPlatformPdpt = 0x3000;
-inline constexpr uint64_t kPlatformPd = 0x4000;   ///< 0x4000..0x4FFF: one PD, 512 × 2 MiB = 1 GiB
+inline constexpr uint64_t kPlatformPd = 0x4000; ///< 0x4000..0x4FFF: one PD, 512 × 2 MiB = 1 GiB
 inline constexpr uint64_t kPlatformStackTop = 0x7000; ///< initial stack pointer (protected/long)
 
 inline constexpr uint64_t kVgaBase = 0xB8000;

@@ -29,15 +29,15 @@ struct ExceptionEvent {
   uint8_t vector = 0;
   bool hasErrorCode = false;
   uint32_t errorCode = 0;
-  uint64_t rip = 0;  ///< RIP of the faulting instruction (or of the next one, for traps and INT n)
-  uint64_t cr2 = 0;  ///< faulting linear address, for #PF
+  uint64_t rip = 0; ///< RIP of the faulting instruction (or of the next one, for traps and INT n)
+  uint64_t cr2 = 0; ///< faulting linear address, for #PF
   bool software = false; ///< raised by INT n / INT3 / INTO
 };
 
 enum class RingCause : uint8_t {
-  Start,     ///< the guest's initial CPL
-  Interrupt, ///< an exception or interrupt was delivered through the IDT
-  Iret,      ///< IRET returned to another privilege level
+  Start,       ///< the guest's initial CPL
+  Interrupt,   ///< an exception or interrupt was delivered through the IDT
+  Iret,        ///< IRET returned to another privilege level
   FarTransfer, ///< far CALL/JMP/RET, SYSENTER/SYSEXIT, SYSCALL/SYSRET or mode switch
 };
 
@@ -78,10 +78,10 @@ struct HypercallEvent {
 
 /// One step of a page walk: the entry read at one level.
 struct WalkStep {
-  uint8_t level = 0;       ///< 4 = PML4 … 1 = PT (as the SDM numbers them)
-  uint64_t tableAddr = 0;  ///< physical address of the table
-  uint16_t index = 0;      ///< index of the entry in that table
-  uint64_t entry = 0;      ///< the entry's value
+  uint8_t level = 0;      ///< 4 = PML4 … 1 = PT (as the SDM numbers them)
+  uint64_t tableAddr = 0; ///< physical address of the table
+  uint16_t index = 0;     ///< index of the entry in that table
+  uint64_t entry = 0;     ///< the entry's value
 };
 
 enum class WalkMode : uint8_t { Bits32, Pae, Long4, Ept };
@@ -95,11 +95,11 @@ struct WalkEvent {
   bool write = false, user = false, fetch = false; ///< the access being translated
   uint8_t stepCount = 0;
   std::array<WalkStep, 5> steps{};
-  bool ok = false;          ///< translation succeeded
-  uint64_t gpa = 0;         ///< result when ok
-  uint64_t pageSize = 0;    ///< 4 KiB, 2 MiB, 4 MiB or 1 GiB when ok
-  uint32_t faultCode = 0;   ///< #PF error code when !ok
-  uint8_t memoryRefs = 0;   ///< memory references the walk made
+  bool ok = false;        ///< translation succeeded
+  uint64_t gpa = 0;       ///< result when ok
+  uint64_t pageSize = 0;  ///< 4 KiB, 2 MiB, 4 MiB or 1 GiB when ok
+  uint32_t faultCode = 0; ///< #PF error code when !ok
+  uint8_t memoryRefs = 0; ///< memory references the walk made
 };
 
 enum class TlbOp : uint8_t { Fill, FlushPage, FlushAll };
@@ -134,8 +134,9 @@ struct StopEvent {
   std::string message;
 };
 
-using EventBody = std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
-                               HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent, StopEvent>;
+using EventBody =
+    std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
+                 HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent, StopEvent>;
 
 struct Event {
   uint64_t seq = 0;          ///< 0, 1, 2 … in the order the events happened

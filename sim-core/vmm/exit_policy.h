@@ -12,30 +12,30 @@ namespace ringside {
 
 enum class InsnClass : uint8_t {
   None,
-  In,          ///< IN AL/AX/EAX, imm8|DX
-  Out,         ///< OUT imm8|DX, AL/AX/EAX
-  StringIo,    ///< INS / OUTS (with or without REP)
+  In,       ///< IN AL/AX/EAX, imm8|DX
+  Out,      ///< OUT imm8|DX, AL/AX/EAX
+  StringIo, ///< INS / OUTS (with or without REP)
   Hlt,
   Cpuid,
   Rdmsr,
   Wrmsr,
-  MovToCr,     ///< MOV CRn, reg
-  MovFromCr,   ///< MOV reg, CRn
+  MovToCr,   ///< MOV CRn, reg
+  MovFromCr, ///< MOV reg, CRn
   Clts,
   Lmsw,
   Invlpg,
   Rdtsc,
   Rdtscp,
-  SoftInt,     ///< INT n
+  SoftInt, ///< INT n
   Int3,
   Into,
   Int1,
   Vmcall,
   Invd,
   Xsetbv,
-  Iret,        ///< IRET/IRETD/IRETQ: may change CPL
-  FarBranch,   ///< far JMP/CALL/RET: may change CPL or mode
-  SystemCall,  ///< SYSCALL/SYSRET/SYSENTER/SYSEXIT (not emulated on emu yet)
+  Iret,       ///< IRET/IRETD/IRETQ: may change CPL
+  FarBranch,  ///< far JMP/CALL/RET: may change CPL or mode
+  SystemCall, ///< SYSCALL/SYSRET/SYSENTER/SYSEXIT (not emulated on emu yet)
 };
 
 struct InsnPolicy {
@@ -55,10 +55,13 @@ bool crAccessExits(unsigned cr, bool write);
 
 /// The default exception bitmap (bit n set: vector n causes EXCEPTION_NMI exits).
 uint32_t defaultExceptionBitmap();
-inline bool exceptionExits(uint8_t vector) { return vector < 32 && (defaultExceptionBitmap() >> vector) & 1; }
+inline bool exceptionExits(uint8_t vector) {
+  return vector < 32 && (defaultExceptionBitmap() >> vector) & 1;
+}
 
 /// Exit qualifications (SDM "Exit Qualification" tables).
-uint64_t ioQualification(uint16_t port, uint8_t size, bool in, bool string, bool rep, bool immediate);
+uint64_t ioQualification(uint16_t port, uint8_t size, bool in, bool string, bool rep,
+                         bool immediate);
 uint64_t crQualification(unsigned cr, unsigned accessType, unsigned gpr, uint16_t lmswData = 0);
 
 } // namespace ringside

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -195,6 +196,16 @@ TEST(CliRun, TraceIsDeterministic) {
   EXPECT_TRUE(traces[0] == traces[1]) << "two runs of the same guest wrote different traces";
 }
 
+// The runner's own limit works, so a guest that never stops cannot hang the suite.
+TEST(CliRunner, KillsAChildAtItsTimeLimit) {
+  const CliResult r =
+      runCli({"run", guestPath("tests/guests/spin.asm"), "--max-insns", "0", "--timeout", "0"},
+             std::chrono::milliseconds(300));
+  EXPECT_TRUE(r.timedOut);
+  EXPECT_FALSE(r.exited);
+  EXPECT_EQ(r.signal, SIGKILL);
+}
+
 // ---- Bad input: one line on stderr, status 2, nothing on stdout, no signal. ----
 
 /// A 64-bit ELF executable with one PT_LOAD segment holding a HLT at 0x10000.
@@ -253,6 +264,8 @@ const BadInput kBadInputs[] = {
     {"EmptyImage", {"run", "@empty.bin"}, "empty"},
     {"DirectoryAsGuest", {"run", "@"}, "guest"},
 };
+
+void PrintTo(const BadInput &c, std::ostream *os) { *os << c.name; }
 
 class CliBadInput : public testing::TestWithParam<BadInput> {};
 

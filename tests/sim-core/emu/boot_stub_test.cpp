@@ -10,7 +10,8 @@ namespace ringside::test {
 TEST(BootStub, EmbeddedBytesMatchTheSource) {
   LoadOptions options;
   options.loadAddress = emu::kBootStubBase;
-  auto image = loadGuestImage((sourceDir() / "sim-core" / "emu" / "boot_stub.asm").string(), options);
+  auto image =
+      loadGuestImage((sourceDir() / "sim-core" / "emu" / "boot_stub.asm").string(), options);
   ASSERT_EQ(image.segments.size(), 1u);
   auto stub = emu::bootStubBytes();
   ASSERT_EQ(image.segments[0].bytes.size(), stub.size());

@@ -14,21 +14,21 @@ InsnClass classOf(CodeMode mode, std::vector<uint8_t> bytes) {
 }
 
 TEST(InsnDecoder, ClassifiesSensitiveInstructions) {
-  EXPECT_EQ(classOf(CodeMode::Prot32, {0xE6, 0xE9}), InsnClass::Out);          // out 0xe9, al
-  EXPECT_EQ(classOf(CodeMode::Prot32, {0xEC}), InsnClass::In);                 // in al, dx
-  EXPECT_EQ(classOf(CodeMode::Prot32, {0xF3, 0x6E}), InsnClass::StringIo);     // rep outsb
+  EXPECT_EQ(classOf(CodeMode::Prot32, {0xE6, 0xE9}), InsnClass::Out);      // out 0xe9, al
+  EXPECT_EQ(classOf(CodeMode::Prot32, {0xEC}), InsnClass::In);             // in al, dx
+  EXPECT_EQ(classOf(CodeMode::Prot32, {0xF3, 0x6E}), InsnClass::StringIo); // rep outsb
   EXPECT_EQ(classOf(CodeMode::Prot32, {0xF4}), InsnClass::Hlt);
   EXPECT_EQ(classOf(CodeMode::Long64, {0x0F, 0x22, 0xD8}), InsnClass::MovToCr);   // mov cr3, rax
   EXPECT_EQ(classOf(CodeMode::Long64, {0x0F, 0x20, 0xC3}), InsnClass::MovFromCr); // mov rbx, cr0
   EXPECT_EQ(classOf(CodeMode::Real16, {0xCD, 0x10}), InsnClass::SoftInt);
   EXPECT_EQ(classOf(CodeMode::Prot32, {0xCF}), InsnClass::Iret);
-  EXPECT_EQ(classOf(CodeMode::Long64, {0x48, 0xCF}), InsnClass::Iret);         // iretq
+  EXPECT_EQ(classOf(CodeMode::Long64, {0x48, 0xCF}), InsnClass::Iret); // iretq
   EXPECT_EQ(classOf(CodeMode::Prot32, {0xEA, 0, 0, 1, 0, 0x08, 0}), InsnClass::FarBranch);
-  EXPECT_EQ(classOf(CodeMode::Prot32, {0xCB}), InsnClass::FarBranch);          // retf
+  EXPECT_EQ(classOf(CodeMode::Prot32, {0xCB}), InsnClass::FarBranch); // retf
   EXPECT_EQ(classOf(CodeMode::Prot32, {0x0F, 0x01, 0xC1}), InsnClass::Vmcall);
   EXPECT_EQ(classOf(CodeMode::Prot32, {0x0F, 0x31}), InsnClass::Rdtsc);
-  EXPECT_EQ(classOf(CodeMode::Prot32, {0x89, 0xC3}), InsnClass::None);         // mov ebx, eax
-  EXPECT_EQ(classOf(CodeMode::Prot32, {0xC3}), InsnClass::None);               // near ret
+  EXPECT_EQ(classOf(CodeMode::Prot32, {0x89, 0xC3}), InsnClass::None); // mov ebx, eax
+  EXPECT_EQ(classOf(CodeMode::Prot32, {0xC3}), InsnClass::None);       // near ret
 }
 
 TEST(InsnDecoder, SplitsABlockIntoInstructionsAndFindsIntercepts) {
