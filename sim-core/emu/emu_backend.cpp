@@ -75,7 +75,7 @@ void EmuBackend::resetMachine() {
   intercepts_.clear();
   hooked_.clear();
   blockCache_.assign(kBlockCacheSlots, BlockSlot{});
-  blockInfos_.clear();
+  blockInfos_.assign(kBlockCacheSlots, BlockInfo{});
   current_ = nullptr;
   icount_ = blockBase_ = 0;
 
@@ -290,7 +290,9 @@ void EmuBackend::blockMiss(uint64_t addr, uint32_t size, BlockSlot &slot) {
   if (size && uc_mem_read(uc_, addr, bytes.data(), size) != UC_ERR_OK)
     bytes.clear();
   std::vector<std::pair<uint16_t, InsnClass>> sensitive;
-  BlockInfo info;
+  // Each slot owns one BlockInfo, so blocks that keep evicting each other cost decoding
+  // time but never memory.
+  BlockInfo &info = blockInfos_[&slot - blockCache_.data()];
   info.offsets = decoder_.split(codeMode(), bytes.data(), bytes.size(), &sensitive);
   bool added = false;
   for (auto [off, cls] : sensitive) {
@@ -304,8 +306,7 @@ void EmuBackend::blockMiss(uint64_t addr, uint32_t size, BlockSlot &slot) {
   slot.addr = addr;
   slot.size = size;
   slot.count = static_cast<uint32_t>(info.offsets.size());
-  slot.info = static_cast<uint32_t>(blockInfos_.size());
-  blockInfos_.push_back(std::move(info));
+  slot.info = static_cast<uint32_t>(&slot - blockCache_.data());
   if (added) {
     // Re-translate this block with its new hooks: restart it from its first instruction.
     uc_ctl_remove_cache(uc_, addr, addr + size);
