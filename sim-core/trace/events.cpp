@@ -19,6 +19,8 @@ constexpr std::array kRingCauses = {"start", "interrupt", "iret", "far-transfer"
 constexpr std::array kWalkModes = {"bits32", "pae", "long4", "ept"};
 constexpr std::array kWalkPurposes = {"guest-tables", "shadow", "ept"};
 constexpr std::array kTlbOps = {"fill", "flush-page", "flush-all"};
+constexpr std::array kEventSources = {"model", "kvm-run", "kernel-trace", "kvm-translate",
+                                      "single-step"};
 
 // "?" for a value past the table, so a corrupt enum never reads out of bounds (and so
 // parsers can find the end of a table without knowing its size).
@@ -36,5 +38,6 @@ const char *ringCauseName(RingCause cause) { return lookup(kRingCauses, cause); 
 const char *walkModeName(WalkMode mode) { return lookup(kWalkModes, mode); }
 const char *walkPurposeName(WalkPurpose purpose) { return lookup(kWalkPurposes, purpose); }
 const char *tlbOpName(TlbOp op) { return lookup(kTlbOps, op); }
+const char *eventSourceName(EventSource source) { return lookup(kEventSources, source); }
 
 } // namespace ringside

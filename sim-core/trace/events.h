@@ -9,12 +9,22 @@
 
 namespace ringside {
 
+/// Where an event's data came from: views label modelled data as modelled.
+enum class EventSource : uint8_t {
+  Model,        ///< computed by Ringside's own models (the emu backend's VMM)
+  KvmRun,       ///< what KVM_RUN returned to userspace (kvm_run exit data)
+  KernelTrace,  ///< a kernel tracepoint (kvm:kvm_exit, kvmmmu:*) read from tracefs
+  KvmTranslate, ///< KVM_TRANSLATE and the guest's tables read by Ringside
+  SingleStep,   ///< registers captured by KVM single-stepping
+};
+
 /// A VM exit: the guest stopped running and the monitor took over.
 struct ExitEvent {
   uint16_t reason = 0;        ///< VMX basic exit reason number (see arch/exit_reasons.h)
   uint64_t qualification = 0; ///< exit qualification as VT-x would report it
   uint64_t rip = 0;           ///< guest RIP (linear) of the instruction that caused the exit
   uint8_t insnLength = 0;     ///< length of that instruction (0 when not instruction-caused)
+  EventSource source = EventSource::Model;
 };
 
 /// A VM entry: the monitor resumes the guest, optionally injecting an event.
@@ -47,6 +57,7 @@ struct RingEvent {
   uint8_t to = 0;
   RingCause cause = RingCause::Start;
   uint64_t rip = 0; ///< RIP after the change
+  EventSource source = EventSource::Model;
 };
 
 /// A port I/O access.
@@ -57,6 +68,7 @@ struct IoEvent {
   uint32_t value = 0;
   uint32_t count = 1; ///< repetitions (string I/O)
   uint64_t rip = 0;
+  EventSource source = EventSource::Model;
 };
 
 /// A memory-mapped device access.
@@ -66,6 +78,7 @@ struct MmioEvent {
   bool write = false;
   uint64_t value = 0;
   uint8_t device = 0; ///< platform device id (see platform/platform.h)
+  EventSource source = EventSource::Model;
 };
 
 /// A hypercall (VMCALL) from a paravirtualized guest.
@@ -100,6 +113,7 @@ struct WalkEvent {
   uint64_t pageSize = 0;  ///< 4 KiB, 2 MiB, 4 MiB or 1 GiB when ok
   uint32_t faultCode = 0; ///< #PF error code when !ok
   uint8_t memoryRefs = 0; ///< memory references the walk made
+  EventSource source = EventSource::Model;
 };
 
 enum class TlbOp : uint8_t { Fill, FlushPage, FlushAll };
@@ -151,5 +165,6 @@ const char *ringCauseName(RingCause cause);
 const char *walkModeName(WalkMode mode);
 const char *walkPurposeName(WalkPurpose purpose);
 const char *tlbOpName(TlbOp op);
+const char *eventSourceName(EventSource source);
 
 } // namespace ringside

@@ -33,7 +33,8 @@ void put(ordered_json &j, const ExitEvent &e) {
             {"reason_name", std::string(exitReasonName(e.reason))},
             {"qualification", e.qualification},
             {"rip", e.rip},
-            {"insn_len", e.insnLength}});
+            {"insn_len", e.insnLength},
+            {"source", eventSourceName(e.source)}});
 }
 
 void put(ordered_json &j, const EntryEvent &e) {
@@ -51,7 +52,11 @@ void put(ordered_json &j, const ExceptionEvent &e) {
 }
 
 void put(ordered_json &j, const RingEvent &e) {
-  j.update({{"from", e.from}, {"to", e.to}, {"cause", ringCauseName(e.cause)}, {"rip", e.rip}});
+  j.update({{"from", e.from},
+            {"to", e.to},
+            {"cause", ringCauseName(e.cause)},
+            {"rip", e.rip},
+            {"source", eventSourceName(e.source)}});
 }
 
 void put(ordered_json &j, const IoEvent &e) {
@@ -60,7 +65,8 @@ void put(ordered_json &j, const IoEvent &e) {
             {"direction", direction(e.write, "in", "out")},
             {"value", e.value},
             {"count", e.count},
-            {"rip", e.rip}});
+            {"rip", e.rip},
+            {"source", eventSourceName(e.source)}});
 }
 
 void put(ordered_json &j, const MmioEvent &e) {
@@ -68,7 +74,8 @@ void put(ordered_json &j, const MmioEvent &e) {
             {"size", e.size},
             {"direction", direction(e.write, "read", "write")},
             {"value", e.value},
-            {"device", e.device}});
+            {"device", e.device},
+            {"source", eventSourceName(e.source)}});
 }
 
 void put(ordered_json &j, const HypercallEvent &e) {
@@ -94,6 +101,7 @@ void put(ordered_json &j, const WalkEvent &e) {
   else
     j["error_code"] = e.faultCode;
   j["memory_refs"] = e.memoryRefs;
+  j["source"] = eventSourceName(e.source);
 }
 
 void put(ordered_json &j, const TlbEvent &e) {
@@ -206,11 +214,17 @@ private:
   std::string_view kind_;
 };
 
+// "source" is optional when reading, so traces written before it existed still load.
+EventSource readSource(const Reader &r) {
+  return r.has("source") ? r.named("source", eventSourceName) : EventSource::Model;
+}
+
 void get(const Reader &r, ExitEvent &e) {
   e.reason = r.u<uint16_t>("reason");
   e.qualification = r.u<uint64_t>("qualification");
   e.rip = r.u<uint64_t>("rip");
   e.insnLength = r.u<uint8_t>("insn_len");
+  e.source = readSource(r);
 }
 
 void get(const Reader &r, EntryEvent &e) {
@@ -235,6 +249,7 @@ void get(const Reader &r, RingEvent &e) {
   e.to = r.u<uint8_t>("to");
   e.cause = r.named("cause", ringCauseName);
   e.rip = r.u<uint64_t>("rip");
+  e.source = readSource(r);
 }
 
 void get(const Reader &r, IoEvent &e) {
@@ -244,6 +259,7 @@ void get(const Reader &r, IoEvent &e) {
   e.value = r.u<uint32_t>("value");
   e.count = r.u<uint32_t>("count");
   e.rip = r.u<uint64_t>("rip");
+  e.source = readSource(r);
 }
 
 void get(const Reader &r, MmioEvent &e) {
@@ -252,6 +268,7 @@ void get(const Reader &r, MmioEvent &e) {
   e.write = r.choice("direction", "read", "write");
   e.value = r.u<uint64_t>("value");
   e.device = r.u<uint8_t>("device");
+  e.source = readSource(r);
 }
 
 void get(const Reader &r, HypercallEvent &e) {
@@ -297,6 +314,7 @@ void get(const Reader &r, WalkEvent &e) {
     e.faultCode = r.u<uint32_t>("error_code");
   }
   e.memoryRefs = r.u<uint8_t>("memory_refs");
+  e.source = readSource(r);
 }
 
 void get(const Reader &r, TlbEvent &e) {

@@ -120,7 +120,7 @@ TEST(TraceJson, ExitLineIsExact) {
   Event e = make(3, 17, ExitEvent{30, 0xE90000, 0x7c05, 1});
   EXPECT_EQ(toJsonLine(e), R"({"seq":3,"icount":17,"kind":"exit","reason":30,)"
                            R"("reason_name":"IO_INSTRUCTION","qualification":15269888,)"
-                           R"("rip":31749,"insn_len":1})");
+                           R"("rip":31749,"insn_len":1,"source":"model"})");
 }
 
 TEST(TraceJson, WalkLineIsExact) {
@@ -130,7 +130,7 @@ TEST(TraceJson, WalkLineIsExact) {
                            R"({"level":4,"table":4096,"index":0,"entry":8195},)"
                            R"({"level":3,"table":8192,"index":0,"entry":12291},)"
                            R"({"level":2,"table":12288,"index":2,"entry":4194435}],)"
-                           R"("ok":true,"gpa":4194304,"page_size":2097152,"memory_refs":3})");
+                           R"("ok":true,"gpa":4194304,"page_size":2097152,"memory_refs":3,"source":"model"})");
 }
 
 TEST(TraceJson, OptionalFieldsAppearOnlyWhenMeaningful) {
