@@ -1,5 +1,11 @@
-// Placeholder translation unit until the KVM backend (issue 3) lands; createBackend("kvm")
-// reports that it is not available yet.
+#include "kvm_backend.h"
+
+#include "errors.h"
+
 namespace ringside::kvm {
-int kvmBackendBuilt() { return 0; }
+
+std::unique_ptr<Backend> createKvmBackend() {
+  throw InputError("the kvm backend is not built yet (issue 3); use --backend emu");
+}
+
 } // namespace ringside::kvm
