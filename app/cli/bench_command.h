@@ -13,8 +13,8 @@ struct BenchOptions {
   int repetitions = 5;
   std::string format = "console";
   bool keepEvents = false;
-  uint64_t computeIterations = 5'000'000; ///< × 20 instructions
-  uint64_t exitIterations = 500'000;      ///< × 10 instructions, one OUT each
+  uint64_t computeIterations = 10'000'000; ///< × 20 instructions
+  uint64_t exitIterations = 1'000'000;     ///< × 10 instructions, one OUT each
 };
 
 /// One benchmark's figures over its repetitions.

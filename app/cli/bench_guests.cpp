@@ -9,8 +9,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -18,7 +18,7 @@
 namespace ringside::cli {
 namespace {
 
-// Both guests are 64-bit, start at the load address and end with `hlt`. The final RBX ^ RSI is
+// Both guests are 32-bit, start at the load address and end with `hlt`. The final EBX ^ ESI is
 // the checksum both engines must agree on. `prologue + iterations * body + epilogue` is the
 // exact number of instructions each retires; keep the counts in step with the source.
 struct GuestSource {
@@ -29,37 +29,37 @@ struct GuestSource {
 };
 
 constexpr GuestSource kGuests[] = {
-    {BenchGuest::Compute, "compute", R"(bits 64
+    {BenchGuest::Compute, "compute", R"(bits 32
     mov ecx, ITERATIONS
-    mov rax, 0x0123456789abcdef
-    mov rdx, 0x5851f42d4c957f2d     ; PCG multiplier
+    mov eax, 0x89abcdef
+    mov edx, 0x4c957f2d             ; odd multiplier: an LCG step per iteration
     xor ebx, ebx
     xor esi, esi
 .loop:                              ; 20 instructions, registers only
-    imul rax, rdx
-    add rax, 0x3039
-    mov rdi, rax
-    shr rdi, 29
-    xor rbx, rdi
-    rol rbx, 7
-    add rbx, rax
-    mov r8, rbx
-    and r8d, 0xffff
-    add rsi, r8
-    xor rsi, rax
-    ror rsi, 11
-    lea r9, [rsi + rbx*2]
-    sub r9, rcx
-    xor rax, r9
-    mov r10, rsi
-    shl r10, 3
-    add rbx, r10
+    imul eax, edx
+    add eax, 0x3039
+    mov edi, eax
+    shr edi, 13
+    xor ebx, edi
+    rol ebx, 7
+    add ebx, eax
+    mov ebp, ebx
+    and ebp, 0xffff
+    add esi, ebp
+    xor esi, eax
+    ror esi, 11
+    lea edi, [esi + ebx*2]
+    sub edi, ecx
+    xor eax, edi
+    mov ebp, esi
+    shl ebp, 3
+    add ebx, ebp
     dec ecx
     jnz .loop
     hlt
 )",
      5, 20, 1, 0},
-    {BenchGuest::Exits, "exits", R"(bits 64
+    {BenchGuest::Exits, "exits", R"(bits 32
     mov ecx, ITERATIONS
     mov eax, 1
     xor ebx, ebx
@@ -154,12 +154,12 @@ BenchProgram makeBenchProgram(BenchGuest guest, uint64_t iterations) {
 BenchRun runOnRawUnicorn(const BenchProgram &program, bool countInstructions) {
   BenchRun run;
   uc_engine *raw = nullptr;
-  if (uc_err err = uc_open(UC_ARCH_X86, UC_MODE_64, &raw); err != UC_ERR_OK) {
+  if (uc_err err = uc_open(UC_ARCH_X86, UC_MODE_32, &raw); err != UC_ERR_OK) {
     run.error = ucError("uc_open", err);
     return run;
   }
   std::unique_ptr<uc_engine, EngineCloser> uc(raw);
-  // Flat 64-bit mode with paging off (UC_MODE_64's reset state) runs this code as is.
+  // UC_MODE_32's reset state is flat 32-bit protected mode, paging off: the emu's entry state.
   constexpr size_t kRegion = 64 * 1024;
   if (program.bytes.size() > kRegion) {
     run.error = "bench guest larger than its region";
@@ -190,17 +190,17 @@ BenchRun runOnRawUnicorn(const BenchProgram &program, bool countInstructions) {
   auto start = std::chrono::steady_clock::now();
   uc_err err = uc_emu_start(uc.get(), kBenchLoadAddress, end, 0, 0);
   run.seconds = secondsSince(start);
-  uint64_t rip = 0, rbx = 0, rsi = 0;
-  uc_reg_read(uc.get(), UC_X86_REG_RIP, &rip);
-  uc_reg_read(uc.get(), UC_X86_REG_RBX, &rbx);
-  uc_reg_read(uc.get(), UC_X86_REG_RSI, &rsi);
+  uint32_t eip = 0, ebx = 0, esi = 0;
+  uc_reg_read(uc.get(), UC_X86_REG_EIP, &eip);
+  uc_reg_read(uc.get(), UC_X86_REG_EBX, &ebx);
+  uc_reg_read(uc.get(), UC_X86_REG_ESI, &esi);
   if (err != UC_ERR_OK)
     run.error = ucError("uc_emu_start", err);
-  else if (rip != end)
+  else if (eip != end)
     run.error = "raw guest stopped before its final hlt";
   run.instructions = countInstructions ? state.instructions : program.instructions;
   run.exits = state.outs;
-  run.checksum = rbx ^ rsi;
+  run.checksum = ebx ^ esi;
   return run;
 }
 
@@ -210,10 +210,10 @@ BenchRun runOnEmu(const BenchProgram &program, bool keepEvents) {
   image.path = std::string("bench:") + sourceOf(program.guest).name;
   image.segments.push_back(ImageSegment{kBenchLoadAddress, program.bytes, program.bytes.size()});
   image.entry = kBenchLoadAddress;
-  image.entryMode = EntryMode::Long;
+  image.entryMode = EntryMode::Protected;
   RunConfig config;
   config.maxInstructions = 0; // the bench decides the length, not a budget
-  config.timeoutSeconds = 0;
+  config.timeoutSeconds = 60; // a stuck guest fails the benchmark instead of hanging it
 
   std::unique_ptr<Backend> backend = createBackend("emu");
   backend->load(image, config);
@@ -233,7 +233,7 @@ BenchRun runOnEmu(const BenchProgram &program, bool keepEvents) {
   run.instructions = result.instructions;
   run.exits = exits;
   run.events = events;
-  run.checksum = result.regs.gpr[3] ^ result.regs.gpr[6]; // RBX ^ RSI
+  run.checksum = (result.regs.gpr[3] ^ result.regs.gpr[6]) & 0xFFFFFFFF; // EBX ^ ESI
   if (result.stop.kind != StopKind::Hlt)
     run.error = "emu guest did not halt: " + result.stop.message;
   return run;

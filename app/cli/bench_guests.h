@@ -12,7 +12,9 @@ enum class BenchGuest {
   Exits,   ///< 9 ALU/branch instructions + one `out 0x80, al` per iteration
 };
 
-/// 64-bit guest code for 0x100000 (long-mode entry on emu, UC_MODE_64 on raw Unicorn).
+/// 32-bit guest code for 0x100000: protected-mode entry on emu, UC_MODE_32 on raw Unicorn.
+/// (Not long mode: the emu backend does not yet reach a long-mode entry point at or above
+/// 0xF0000; its boot-target stop loops without progress.)
 struct BenchProgram {
   BenchGuest guest = BenchGuest::Compute;
   uint64_t iterations = 0;
@@ -32,7 +34,7 @@ struct BenchRun {
   uint64_t instructions = 0; ///< emu: RunResult; raw: counted by a code hook, else the program's
   uint64_t exits = 0;        ///< raw: OUT callbacks; emu: IO_INSTRUCTION exit events
   uint64_t events = 0;       ///< trace events the listener saw (emu only)
-  uint64_t checksum = 0;     ///< guest RBX ^ RSI at the end: both engines must agree
+  uint64_t checksum = 0;     ///< guest EBX ^ ESI at the end: both engines must agree
   std::string error;         ///< empty when the guest halted normally
 };
 

@@ -20,6 +20,18 @@ constexpr size_t kBlockCacheSlots = 4096;
 
 size_t slotOf(uint64_t addr) { return (addr ^ (addr >> 12)) & (kBlockCacheSlots - 1); }
 
+std::string hexString(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// RINGSIDE_DEBUG_EMU=1 prints why Unicorn stopped and which hooks ran (docs/emu-backend.md).
+bool debugEmu() {
+  static const bool on = std::getenv("RINGSIDE_DEBUG_EMU") != nullptr;
+  return on;
+}
+
 } // namespace
 
 EmuBackend::EmuBackend() = default;
@@ -213,8 +225,11 @@ bool EmuBackend::runUntilStop(uint64_t bootTarget) {
       return false;
     }
     pending_ = Pending{};
+    uint64_t startPc = linearPc(), startCount = icount_;
     uc_err err = emulate();
-    if (std::getenv("RINGSIDE_DEBUG_EMU"))
+    if (pending_.kind != Pending::Kind::None)
+      noProgress_ = 0;
+    if (debugEmu())
       std::fprintf(stderr, "stop kind=%d linear=%llx vec=%d rip=%llx icount=%llu err=%d\n",
                    (int)pending_.kind, (unsigned long long)pending_.linear, pending_.vector,
                    (unsigned long long)reg(UC_X86_REG_RIP), (unsigned long long)icount_, (int)err);
@@ -256,6 +271,20 @@ bool EmuBackend::runUntilStop(uint64_t bootTarget) {
     // Stopped by the watchdog or the budget (checked at the top), or a HLT that ran natively
     // because its code changed after it was scanned.
     uint64_t pc = linearPc();
+    if (pc == startPc && icount_ == startCount && !timedOut_ && !stopRequested_) {
+      // Unicorn 2.0.1 sometimes gives up on an instruction fetch through a shadow entry that
+      // is not present without calling any hook. Fill it as the unmapped hook would have.
+      std::string error;
+      Access fetch{false, cpl() == 3, true};
+      if (++noProgress_ > 3 || !mmu_->handleUnmapped(pc, fetch, error)) {
+        finish(StopKind::Error, 0,
+               error.empty() ? "internal: emulation makes no progress at rip=" + hexString(pc)
+                             : error);
+        return false;
+      }
+      continue;
+    }
+    noProgress_ = 0;
     uint8_t prev = 0;
     if (pc > 0 && mmu_->readLinear(pc - 1, &prev, 1) && prev == 0xF4 && !timedOut_ &&
         icount_ < budget_) {
@@ -316,6 +345,8 @@ void EmuBackend::blockMiss(uint64_t addr, uint32_t size, BlockSlot &slot) {
 }
 
 void EmuBackend::onBlock(uint64_t addr, uint32_t size) {
+  if (debugEmu())
+    std::fprintf(stderr, "  block 0x%llx size %u\n", static_cast<unsigned long long>(addr), size);
   BlockSlot &slot = blockCache_[slotOf(addr)];
   if (slot.addr != addr || slot.size != size) {
     blockMiss(addr, size, slot);
@@ -362,6 +393,8 @@ void EmuBackend::codeHook(uc_engine *, uint64_t addr, uint32_t, void *self) {
 
 void EmuBackend::intrHook(uc_engine *uc, uint32_t intno, void *self) {
   auto *b = static_cast<EmuBackend *>(self);
+  if (debugEmu())
+    std::fprintf(stderr, "  intr hook: vector %u\n", intno);
   b->pending_.kind = Pending::Kind::Exception;
   b->pending_.vector = static_cast<uint8_t>(intno);
   if (intno == 14)
@@ -383,6 +416,9 @@ bool EmuBackend::unmappedHook(uc_engine *uc, uc_mem_type type, uint64_t addr, in
   access.write = type == UC_MEM_WRITE_UNMAPPED;
   access.fetch = type == UC_MEM_FETCH_UNMAPPED;
   access.user = b->cpl() == 3;
+  if (debugEmu())
+    std::fprintf(stderr, "  unmapped hook: type %d at 0x%llx\n", static_cast<int>(type),
+                 static_cast<unsigned long long>(addr));
   std::string error;
   if (b->mmu_->handleUnmapped(addr, access, error)) {
     // With paging on, QEMU walked the shadow and raised #PF (arming the #DF latch) before
@@ -428,6 +464,11 @@ void EmuBackend::mmioWrite(uint64_t gpa, unsigned size, uint64_t value) {
   record(MmioEvent{gpa, static_cast<uint8_t>(size), true, value,
                    static_cast<uint8_t>(platform_.deviceAt(gpa))});
   platform_.mmioWrite(gpa, static_cast<uint8_t>(size), value);
+}
+
+bool EmuBackend::readGuestPhysical(uint64_t gpa, void *dst, size_t n) const {
+  // The guest's bytes are in ram_ whatever Unicorn maps: the shadow MMU aliases the same buffer.
+  return ram_ && ram_->read(gpa, dst, n);
 }
 
 void EmuBackend::requestStop() {

@@ -37,6 +37,7 @@ public:
   void requestStop() override;
   const Platform &platform() const override { return platform_; }
   Trace &trace() override { return trace_; }
+  bool readGuestPhysical(uint64_t gpa, void *dst, size_t n) const override;
 
 private:
   // Why uc_emu_start returned.
@@ -161,6 +162,7 @@ private:
   bool stopped_ = false;
   RunResult result_;
   int hiddenFaultStreak_ = 0;
+  int noProgress_ = 0; ///< uc_emu_start calls in a row that ran nothing
   uint64_t lastFaultCr2_ = ~0ull;
 
   std::atomic<bool> stopRequested_{false};

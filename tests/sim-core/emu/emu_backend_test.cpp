@@ -77,6 +77,16 @@ TEST(EmuBackend, LongModeEntryWithIdentityMappedGiB) {
   EXPECT_FALSE(run.result.regs.cr0 & (1u << 16)) << "the monitor's forced WP is not visible";
 }
 
+// Regression: a fetch from a page the shadow has not filled yet, beside one it has (the
+// boot stub's), used to stop Unicorn without any hook and hang the run.
+TEST(EmuBackend, LongModeGuestAboveOneMiB) {
+  auto run = runSource("long_1mib", "; ringside: entry=long load=0x100000\nbits 64\n"
+                                    "org 0x100000\nmov eax, 5\nhlt\n");
+  EXPECT_EQ(run.result.stop.kind, StopKind::Hlt) << run.result.stop.message;
+  EXPECT_EQ(run.result.regs.gpr[0], 5u);
+  EXPECT_EQ(run.result.instructions, 2u);
+}
+
 TEST(EmuBackend, GuestSwitchesRealToProtectedToLong) {
   auto run = runGuest("modes_switch.asm");
   EXPECT_EQ(run.result.stop.kind, StopKind::Hlt);
