@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -63,6 +64,13 @@ public:
   virtual void requestStop() = 0;
   virtual const Platform &platform() const = 0;
   virtual Trace &trace() = 0;
+  /// Copies guest RAM at [gpa, gpa+n) into dst after a run (the differential test hashes it).
+  /// False when the range is not RAM (MMIO windows, above RAM) or the backend cannot read it;
+  /// the default is a backend that cannot.
+  virtual bool readGuestPhysical(uint64_t gpa, void *dst, size_t n) const {
+    (void)gpa, (void)dst, (void)n;
+    return false;
+  }
 };
 
 /// "emu" or "kvm". Throws InputError for an unknown name or a backend this host cannot run,

@@ -271,25 +271,29 @@ bool EmuBackend::runUntilStop(uint64_t bootTarget) {
     // Stopped by the watchdog or the budget (checked at the top), or a HLT that ran natively
     // because its code changed after it was scanned.
     uint64_t pc = linearPc();
-    if (pc == startPc && icount_ == startCount && !timedOut_ && !stopRequested_) {
-      // Unicorn 2.0.1 sometimes gives up on an instruction fetch through a shadow entry that
-      // is not present without calling any hook. Fill it as the unmapped hook would have.
-      std::string error;
-      Access fetch{false, cpl() == 3, true};
-      if (++noProgress_ > 3 || !mmu_->handleUnmapped(pc, fetch, error)) {
-        finish(StopKind::Error, 0,
-               error.empty() ? "internal: emulation makes no progress at rip=" + hexString(pc)
-                             : error);
-        return false;
-      }
-      continue;
-    }
-    noProgress_ = 0;
+    if (timedOut_ || stopRequested_ || icount_ >= budget_)
+      continue; // the checks at the top of the loop end the run
     uint8_t prev = 0;
-    if (pc > 0 && mmu_->readLinear(pc - 1, &prev, 1) && prev == 0xF4 && !timedOut_ &&
-        icount_ < budget_) {
+    if (pc != startPc && pc > 0 && mmu_->readLinear(pc - 1, &prev, 1) && prev == 0xF4) {
       record(ExitEvent{exit_reason::Hlt, 0, reg(UC_X86_REG_RIP) - 1, 1});
       finish(StopKind::Hlt, 0, "the guest halted");
+      return false;
+    }
+    // Unicorn returned for no reason we asked for. Seen with 2.0.1: an instruction fetch
+    // through a shadow entry that is not present gives up without calling any hook, and it
+    // arms the #DF latch, so later faults would become #DF and then a silent reset request.
+    // Undo the count of a block that did not run, disarm the latch, fill the page, retry.
+    if (pc == startPc)
+      icount_ = startCount;
+    else
+      noProgress_ = 0;
+    clearExceptionLatch(uc_);
+    std::string error;
+    Access fetch{false, cpl() == 3, true};
+    if (++noProgress_ > 3 || !mmu_->handleUnmapped(pc, fetch, error)) {
+      finish(StopKind::Error, 0,
+             error.empty() ? "internal: emulation makes no progress at rip=" + hexString(pc)
+                           : error);
       return false;
     }
   }
@@ -393,8 +397,11 @@ void EmuBackend::codeHook(uc_engine *, uint64_t addr, uint32_t, void *self) {
 
 void EmuBackend::intrHook(uc_engine *uc, uint32_t intno, void *self) {
   auto *b = static_cast<EmuBackend *>(self);
+  // Read now: Unicorn retries the faulting instruction before it honours the stop, and the
+  // retry overwrites the error code (read-only here: restoring a context in a hook is unsafe).
+  b->pending_.errorCode = UcStateEditor(uc).errorCode();
   if (debugEmu())
-    std::fprintf(stderr, "  intr hook: vector %u\n", intno);
+    std::fprintf(stderr, "  intr hook: vector %u, error code 0x%x\n", intno, b->pending_.errorCode);
   b->pending_.kind = Pending::Kind::Exception;
   b->pending_.vector = static_cast<uint8_t>(intno);
   if (intno == 14)
@@ -420,16 +427,11 @@ bool EmuBackend::unmappedHook(uc_engine *uc, uc_mem_type type, uint64_t addr, in
     std::fprintf(stderr, "  unmapped hook: type %d at 0x%llx\n", static_cast<int>(type),
                  static_cast<unsigned long long>(addr));
   std::string error;
-  if (b->mmu_->handleUnmapped(addr, access, error)) {
-    // With paging on, QEMU walked the shadow and raised #PF (arming the #DF latch) before
-    // Unicorn turned the fault into this hook; disarm it or the next fault becomes #DF.
-    UcStateEditor state(uc);
-    if (state.exceptionLatch() != -1) {
-      state.clearExceptionLatch();
-      state.commit();
-    }
+  // With paging on, QEMU walked the shadow and raised #PF (arming the #DF latch) before
+  // Unicorn turned the fault into this hook. Restoring a context inside a hook is not safe,
+  // so the latch stays armed: a #DF it causes is undone by handleException.
+  if (b->mmu_->handleUnmapped(addr, access, error))
     return true;
-  }
   b->pending_.kind = Pending::Kind::Error;
   b->pending_.error = error;
   uc_emu_stop(uc);

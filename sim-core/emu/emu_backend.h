@@ -52,7 +52,8 @@ private:
     } kind = Kind::None;
     uint64_t linear = 0; ///< the instruction (intercepts, resume points)
     uint8_t vector = 0;
-    uint64_t cr2 = 0; ///< CR2 when Unicorn reported #PF
+    uint64_t cr2 = 0;       ///< CR2 when Unicorn reported #PF
+    uint32_t errorCode = 0; ///< the exception's error code, read in the hook
     std::string error;
   };
   struct BlockInfo {
@@ -162,6 +163,7 @@ private:
   bool stopped_ = false;
   RunResult result_;
   int hiddenFaultStreak_ = 0;
+  int spuriousDoubleFaults_ = 0;
   int noProgress_ = 0; ///< uc_emu_start calls in a row that ran nothing
   uint64_t lastFaultCr2_ = ~0ull;
 

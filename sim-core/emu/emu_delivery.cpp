@@ -7,6 +7,8 @@
 #include "emu/emu_backend.h"
 #include "emu/uc_state.h"
 
+#include <cstdio>
+
 namespace ringside::emu {
 namespace {
 
@@ -21,6 +23,12 @@ private:
   ShadowMmu &mmu_;
 };
 
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 SegmentCache cacheFromDescriptor(uint16_t selector, uint64_t raw) {
   SegmentDescriptor d = decodeSegmentDescriptor(raw);
   return SegmentCache{selector, d.base, d.limit, static_cast<uint32_t>(raw >> 32)};
@@ -29,14 +37,20 @@ SegmentCache cacheFromDescriptor(uint16_t selector, uint64_t raw) {
 } // namespace
 
 bool EmuBackend::handleException(uint8_t vector) {
-  uint32_t errorCode;
-  {
-    UcStateEditor state(uc_);
-    errorCode = state.errorCode();
-    state.clearExceptionLatch();
-    state.commit();
-  }
+  uint32_t errorCode = pending_.errorCode;
+  clearExceptionLatch(uc_);
   uint64_t rip = reg(UC_X86_REG_RIP);
+  if (vector == 8) {
+    // Unicorn never delivers an exception, so it never has one in progress: a #DF from it is
+    // its latch (unicorn#1883) armed by an earlier fault it handled without us. Disarmed
+    // above; run the instruction again and its own fault arrives with its own vector.
+    if (++spuriousDoubleFaults_ > 4) {
+      finish(StopKind::Error, 0, "internal: Unicorn keeps reporting #DF at rip=0x" + hex(rip));
+      return false;
+    }
+    return true;
+  }
+  spuriousDoubleFaults_ = 0;
   if (vector == 14) {
     // Read in the hook: Unicorn 2.0.1 leaves a different value in CR2 once uc_emu_start
     // has returned.

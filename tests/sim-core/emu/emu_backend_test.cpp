@@ -87,6 +87,29 @@ TEST(EmuBackend, LongModeGuestAboveOneMiB) {
   EXPECT_EQ(run.result.instructions, 2u);
 }
 
+// Regression: Unicorn armed its #DF latch on fetch misses it reported to no hook; the next
+// faults became #DF and then a silent reset, and the guest spun on its #GP.
+TEST(EmuBackend, LongModeGeneralProtectionFaultsReachTheGuestIdt) {
+  auto run =
+      runGuestFile(sourceDir() / "tests" / "differential" / "corpus" / "long_exceptions.asm");
+  EXPECT_EQ(run.result.stop.kind, StopKind::ExitPort) << run.result.stop.message;
+  EXPECT_EQ(run.result.stop.code, 0);
+  auto ex = run.all<ExceptionEvent>();
+  ASSERT_EQ(ex.size(), 2u);
+  EXPECT_EQ(ex[0].vector, 13);
+  EXPECT_EQ(ex[0].errorCode, 0x80u);
+  EXPECT_EQ(ex[1].vector, 13);
+  EXPECT_EQ(ex[1].errorCode, 0u);
+}
+
+TEST(EmuBackend, LongModeCr3SwitchWithPagingOn) {
+  auto run = runGuest("long_cr3_switch.asm");
+  EXPECT_EQ(run.result.stop.kind, StopKind::Hlt) << run.result.stop.message;
+  EXPECT_EQ(run.console, "k");
+  EXPECT_EQ(run.result.regs.gpr[3], 0x201023u) << "the new PML4's entry, Accessed set by the walk";
+  EXPECT_EQ(run.result.regs.gpr[1], 0x200000u) << "the guest reads back its own CR3";
+}
+
 TEST(EmuBackend, GuestSwitchesRealToProtectedToLong) {
   auto run = runGuest("modes_switch.asm");
   EXPECT_EQ(run.result.stop.kind, StopKind::Hlt);

@@ -1,0 +1,90 @@
+; Long mode CPL 3: IRETQ to ring 3 (IOPL 0), which computes in registers and asks the ring-0
+; "kernel" to print through INT 0x80 (rax = 1, rsi = string), then to exit (rax = 2, rbx =
+; code). The handler reads the CS and RSP that the ring change pushed.
+; ringside: entry=long load=0x10000
+bits 64
+org 0x10000
+start:
+        lgdt [gdtr]
+        mov rax, tss
+        mov [gdt + 0x38 + 2], ax
+        shr rax, 16
+        mov [gdt + 0x38 + 4], al
+        mov [gdt + 0x38 + 7], ah
+        mov word [tss + 0x66], 0x68     ; no I/O bitmap
+        mov qword [tss + 4], 0x6800     ; RSP0: in the platform stack page
+        mov ax, 0x38
+        ltr ax
+        lea rax, [rel syscall_handler]
+        mov ebx, 0x80
+        mov ecx, 0xEE00                 ; DPL 3 interrupt gate
+        call set_gate
+        lidt [idtr]
+        push qword 0x2B                 ; SS
+        push qword 0x6F00               ; RSP: user stack, also in the platform stack page
+        push qword 0x002                ; RFLAGS
+        push qword 0x33                 ; CS: 64-bit ring 3
+        lea rax, [rel user]
+        push rax
+        iretq
+
+set_gate:                               ; rax handler, ebx vector, ecx attributes
+        shl rbx, 4
+        lea rdi, [rel idt]
+        add rdi, rbx
+        mov [rdi], ax
+        mov word [rdi + 2], 0x18
+        mov [rdi + 4], cx
+        shr rax, 16
+        mov [rdi + 6], ax
+        shr rax, 16
+        mov [rdi + 8], eax
+        mov dword [rdi + 12], 0
+        ret
+
+user:   mov r12, 6
+        imul r12, r12, 7        ; 42
+        lea rsi, [rel msg]
+        mov eax, 1
+        int 0x80
+        mov rbx, r12
+        sub rbx, 42             ; exit code 0
+        mov eax, 2
+        int 0x80
+        jmp $
+
+syscall_handler:                ; [rsp] RIP, [rsp+8] CS, [rsp+24] RSP
+        mov r13, [rsp + 8]      ; 0x33
+        mov r14, [rsp + 24]     ; the user stack pointer, 0x6F00
+        cmp eax, 2
+        je .exit
+.next:  mov al, [rsi]
+        cmp al, 0
+        je .done
+        out 0xE9, al
+        inc rsi
+        jmp .next
+.done:  iretq
+.exit:  mov eax, ebx
+        out 0xF4, eax
+        jmp $
+
+msg:    db "hello from ring 3", 10, 0
+
+align 8
+gdt:    dq 0
+        dq 0x00CF9A000000FFFF   ; 0x08
+        dq 0x00CF92000000FFFF   ; 0x10 ring-0 data
+        dq 0x00AF9A000000FFFF   ; 0x18 ring-0 64-bit code
+        dq 0
+        dq 0x00CFF2000000FFFF   ; 0x28 ring-3 data (selector 0x2B)
+        dq 0x00AFFA000000FFFF   ; 0x30 ring-3 64-bit code (selector 0x33)
+        dw 0x67, 0, 0x8900, 0   ; 0x38 64-bit TSS (16 bytes)
+        dq 0
+gdtr:   dw $ - gdt - 1
+        dq gdt
+idtr:   dw 256 * 16 - 1
+        dq idt
+align 16
+idt:    times 256 * 2 dq 0
+tss:    times 0x68 db 0
