@@ -126,6 +126,10 @@ void EmuBackend::resetMachine() {
   setReg(UC_X86_REG_RIP, image_.entryMode == EntryMode::Real   ? image_.entry
                          : image_.entryMode == EntryMode::Long ? kBootStubLongEntry
                                                                : kBootStubProtectedEntry);
+  // The reset value of IDTR (base 0, limit 0xFFFF): a real-mode guest finds the IVT at 0.
+  // The protected and long entry modes leave the limit at 0 (docs/platform.md).
+  uc_x86_mmr idtr{0, 0, image_.entryMode == EntryMode::Real ? 0xFFFFu : 0u, 0};
+  uc_reg_write(uc_, UC_X86_REG_IDTR, &idtr);
   guestCr0_ = reg(UC_X86_REG_CR0);
   guestCr3_ = reg(UC_X86_REG_CR3);
   guestCr4_ = reg(UC_X86_REG_CR4);

@@ -51,6 +51,18 @@ TEST(EmuBackend, RealModeEntry) {
   EXPECT_EQ(run.result.instructions, 3u);
 }
 
+TEST(EmuBackend, RealModeSoftwareInterruptThroughTheIvtAtZero) {
+  auto run = runSource("real_ivt", "bits 16\norg 0x7c00\nxor ax, ax\nmov ds, ax\n"
+                                   "mov word [0x80*4], handler\nmov word [0x80*4+2], 0\n"
+                                   "int 0x80\nhlt\nhandler: mov bx, 0x77\niret\n");
+  EXPECT_EQ(run.result.stop.kind, StopKind::Hlt);
+  EXPECT_EQ(run.result.regs.gpr[3] & 0xFFFF, 0x77u) << "the handler ran and IRET came back";
+  auto ex = run.all<ExceptionEvent>();
+  ASSERT_EQ(ex.size(), 1u);
+  EXPECT_EQ(ex[0].vector, 0x80);
+  EXPECT_TRUE(ex[0].software);
+}
+
 TEST(EmuBackend, ProtectedModeEntry) {
   auto run = runSource("protected_entry", "; ringside: entry=protected load=0x10000\nbits 32\n"
                                           "org 0x10000\nmov eax, cr0\nmov ebx, esp\nhlt\n");
