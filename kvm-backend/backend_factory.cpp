@@ -11,7 +11,10 @@ std::unique_ptr<Backend> createBackend(const std::string &name) {
     return std::make_unique<emu::EmuBackend>();
   if (name == "kvm")
     return kvm::createKvmBackend();
-  throw InputError("unknown backend '" + name + "' (expected emu or kvm)");
+  if (name == "auto") // kvm when this host can run it, else emu
+    return kvm::probeHost().usable() ? kvm::createKvmBackend()
+                                     : std::make_unique<emu::EmuBackend>();
+  throw InputError("unknown backend '" + name + "' (expected emu, kvm or auto)");
 }
 
 } // namespace ringside

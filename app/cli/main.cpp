@@ -1,5 +1,7 @@
 // The `ringside` command line: headless, no Qt Widgets.
 #include "bench_command.h"
+#include "diff_command.h"
+#include "info_command.h"
 #include "run_command.h"
 
 #include <CLI/CLI.hpp>
@@ -15,6 +17,10 @@ int main(int argc, char **argv) {
   ringside::cli::addRunCommand(app, run);
   ringside::cli::BenchOptions bench;
   ringside::cli::addBenchCommand(app, bench);
+  ringside::cli::InfoOptions info;
+  ringside::cli::addInfoCommand(app, info);
+  ringside::cli::DiffOptions diff;
+  ringside::cli::addDiffCommand(app, diff);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -30,5 +36,9 @@ int main(int argc, char **argv) {
   }
   if (app.got_subcommand("run"))
     return ringside::cli::runCommand(run);
+  if (app.got_subcommand("info"))
+    return ringside::cli::infoCommand(info);
+  if (app.got_subcommand("diff"))
+    return ringside::cli::diffCommand(diff);
   return ringside::cli::benchCommand(bench);
 }

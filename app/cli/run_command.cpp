@@ -3,6 +3,7 @@
 #include "backend/backend.h"
 #include "errors.h"
 #include "guest/image_loader.h"
+#include "kvm_host.h"
 #include "platform/platform.h"
 #include "trace/trace_json.h"
 #include "trace/trace_summary.h"
@@ -56,13 +57,24 @@ const CLI::Validator kNonNegative(
     },
     "NUMBER>=0");
 
+// "auto": kvm when this host can run it, else emu, saying why on stderr.
+std::string resolveBackend(const std::string &name) {
+  if (name != "auto")
+    return name;
+  kvm::HostProbe probe = kvm::probeHost();
+  if (probe.usable())
+    return "kvm";
+  std::cerr << "ringside: using emu backend: " << probe.reason << "\n";
+  return "emu";
+}
+
 } // namespace
 
 void addRunCommand(CLI::App &app, RunOptions &o) {
   auto *run = app.add_subcommand("run", "Run a guest headless and report what happened");
   run->add_option("GUEST", o.guest, "guest image: .asm, .bin or ELF")->required();
-  run->add_option("--backend", o.backend, "emu (Unicorn) or kvm")
-      ->check(CLI::IsMember({"emu", "kvm"}));
+  run->add_option("--backend", o.backend, "emu (Unicorn), kvm, or auto (kvm when usable)")
+      ->check(CLI::IsMember({"emu", "kvm", "auto"}));
   run->add_option("--entry", o.entry, "real, protected or long")
       ->check(CLI::IsMember({"real", "protected", "long"}));
   run->add_option("--load", o.load, "load address of .asm/.bin images (default 0x7c00)");
@@ -87,7 +99,7 @@ int runCommand(const RunOptions &o) {
     if (!o.entry.empty())
       load.entryMode = parseEntryMode(o.entry);
     image = loadGuestImage(o.guest, load);
-    backend = createBackend(o.backend);
+    backend = createBackend(resolveBackend(o.backend));
     RunConfig config;
     config.ramMiB = o.memMiB;
     config.maxInstructions = o.maxInsns;

@@ -1,8 +1,11 @@
 #include "diff/differential.h"
 
+#include "diff/diff_masks.h"
 #include "platform/platform.h"
 
+#include <cstdio>
 #include <memory>
+#include <vector>
 
 namespace ringside::diff {
 namespace {
@@ -26,6 +29,31 @@ RunRecord runOne(Backend &backend) {
   record.regs = result.regs;
   record.console = backend.platform().console();
   return record;
+}
+
+// Points a person at the first differing byte, so a RAM difference can be read, not guessed.
+std::string firstRamDifference(const Backend &a, const Backend &b, const RunRecord &ra,
+                               const TablePages &tables) {
+  std::vector<uint8_t> pa(4096), pb(4096);
+  for (uint64_t i = 0; i < ra.ram->pageHashes.size(); ++i) {
+    uint64_t addr = i * 4096;
+    if (!a.readGuestPhysical(addr, pa.data(), pa.size()) ||
+        !b.readGuestPhysical(addr, pb.data(), pb.size()))
+      continue;
+    if (auto t = tables.find(addr); t != tables.end()) {
+      maskAccessedDirty(pa.data(), t->second);
+      maskAccessedDirty(pb.data(), t->second);
+    }
+    for (size_t off = 0; off < pa.size(); ++off)
+      if (pa[off] != pb[off] && !pageExcluded(addr)) {
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "; first at 0x%llx: %s=0x%02x %s=0x%02x",
+                      static_cast<unsigned long long>(addr + off), a.name().c_str(), pa[off],
+                      b.name().c_str(), pb[off]);
+        return buf;
+      }
+  }
+  return "";
 }
 
 } // namespace
@@ -55,6 +83,9 @@ DiffReport runDifferential(const GuestImage &image, const RunConfig &config,
       report.notes.push_back("RAM not compared: " + r.backend + ": " + r.ramNote);
   }
   report.differences = compareRecords(report.runs[0], report.runs[1]);
+  for (auto &d : report.differences)
+    if (d.field == "ram")
+      d.explanation += firstRamDifference(*backends[0], *backends[1], report.runs[0], tables);
   return report;
 }
 

@@ -33,12 +33,17 @@ void appendIo(std::vector<IoAccess> &out, const IoEvent &e) {
     out.push_back({e.port, e.write, e.size, std::nullopt});
 }
 
+// Byte by byte: hypervisors split wide accesses differently (Unicorn hands an 8-byte store to
+// an MMIO region as two 4-byte ones, KVM as one), but the bytes and their order agree.
+void appendMmio(std::vector<MmioAccess> &out, const MmioEvent &e) {
+  for (unsigned i = 0; i < e.size; ++i)
+    out.push_back({e.gpa + i, e.write, 1, (e.value >> (8 * i)) & 0xFF});
+}
+
 void RecordCollector::operator()(const Event &event) {
   std::visit(Overloaded{
                  [&](const IoEvent &e) { appendIo(record_.io, e); },
-                 [&](const MmioEvent &e) {
-                   record_.mmio.push_back({e.gpa, e.write, e.size, e.value});
-                 },
+                 [&](const MmioEvent &e) { appendMmio(record_.mmio, e); },
                  [&](const WalkEvent &e) {
                    // Shadow and EPT walks read the monitor's tables, not guest RAM.
                    if (e.purpose != WalkPurpose::GuestTables)

@@ -51,6 +51,9 @@ struct RunRecord {
   std::string ramNote;
 };
 
+/// Appends one byte-sized access per byte of an mmio event.
+void appendMmio(std::vector<MmioAccess> &out, const MmioEvent &e);
+
 /// Appends the accesses one io event stands for (count elements; none for count 0).
 void appendIo(std::vector<IoAccess> &out, const IoEvent &event);
 

@@ -365,6 +365,7 @@ void EmuBackend::onBlock(uint64_t addr, uint32_t size) {
   icount_ += slot.count;
   current_ = &slot;
   if (ringCheck_ && --ringCheck_ == 0) {
+    markDescriptorAccessed(static_cast<uint16_t>(reg(UC_X86_REG_CS)));
     uint8_t now = cpl();
     if (now != ringBefore_)
       record(RingEvent{ringBefore_, now, ringCause_, reg(UC_X86_REG_RIP)});

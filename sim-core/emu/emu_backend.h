@@ -106,6 +106,7 @@ private:
   PagingState guestPaging() const;
   std::optional<DecodedInsn> decodeAt(uint64_t linear);
   Access faultAccess(uint64_t linearPc, uint64_t cr2);
+  void markDescriptorAccessed(uint16_t selector);
 
   // emu_intercepts.cpp: the monitor's handling of intercepted instructions.
   bool handleIntercept(uint64_t linear);

@@ -150,4 +150,20 @@ Access EmuBackend::faultAccess(uint64_t pc, uint64_t cr2) {
   return access;
 }
 
+// The CPU sets a descriptor's Accessed bit when it loads it. QEMU does so for data segment
+// loads but not for CS on far transfers, and descriptor loads the monitor does itself
+// (interrupt delivery) bypass QEMU: both are fixed up here.
+void EmuBackend::markDescriptorAccessed(uint16_t selector) {
+  if ((selector & 0xFFFC) == 0 || (selector & 4) || !(reg(UC_X86_REG_CR0) & kCr0Pe))
+    return;
+  uc_x86_mmr gdtr{};
+  uc_reg_read(uc_, UC_X86_REG_GDTR, &gdtr);
+  uint64_t at = gdtr.base + (selector & ~7u) + 5; // the access-rights byte
+  uint8_t access = 0;
+  if ((selector | 7u) > gdtr.limit || !mmu_->readLinear(at, &access, 1) || (access & 1))
+    return;
+  access |= 1;
+  mmu_->writeLinear(at, &access, 1);
+}
+
 } // namespace ringside::emu

@@ -254,7 +254,6 @@ const BadInput kBadInputs[] = {
     {"NoGuest", {"run"}, "GUEST"},
     {"NoSubcommand", {}, "subcommand"},
     {"ExtraArgument", {"run", "@ok.asm", "@ok.asm"}, "not expected"},
-    {"KvmNotBuilt", {"run", "@ok.asm", "--backend", "kvm"}, "kvm"},
     {"UnknownBackend", {"run", "@ok.asm", "--backend", "xen"}, "--backend"},
     {"ZeroMemory", {"run", "@ok.asm", "--mem", "0"}, "--mem"},
     {"NegativeBudget", {"run", "@ok.asm", "--max-insns", "-5"}, "--max-insns"},

@@ -178,8 +178,10 @@ TEST(DiffCollector, WalkEventsNameGuestTablePages) {
   collect(Event{1, 0, shadow});
   collect(Event{2, 0, MmioEvent{0xB8000, 2, true, 0x1E41, 1}});
   EXPECT_EQ(r.tablePages, (TablePages{{0x100000, 8}, {0x101000, 8}}));
-  ASSERT_EQ(r.mmio.size(), 1u);
-  EXPECT_EQ(r.mmio[0].value, 0x1E41u);
+  ASSERT_EQ(r.mmio.size(), 2u) << "one access per byte";
+  EXPECT_EQ(r.mmio[0].value, 0x41u);
+  EXPECT_EQ(r.mmio[1].gpa, 0xB8001u);
+  EXPECT_EQ(r.mmio[1].value, 0x1Eu);
 }
 
 TEST(DiffSkipMarks, ParsesFlavoursAndReason) {
@@ -247,6 +249,22 @@ TEST(DiffRunner, UnavailableBackendFailsBeforeAnyRun) {
   auto image =
       loadGuestImage((test::sourceDir() / "tests/differential/corpus/real_alu.asm").string());
   EXPECT_THROW(runDifferential(image, RunConfig{}, "emu", "broken", testFactory), InputError);
+}
+
+TEST(DiffMmio, OneWideAccessEqualsTheSameBytesSplit) {
+  RunRecord kvm = fakeRecord("kvm"), emu = fakeRecord("emu");
+  kvm.mmio.clear();
+  emu.mmio.clear();
+  appendMmio(kvm.mmio, MmioEvent{0xB8008, 8, true, 0x0c340c360c200c20ull, 1});
+  appendMmio(emu.mmio, MmioEvent{0xB8008, 4, true, 0x0c200c20u, 1});
+  appendMmio(emu.mmio, MmioEvent{0xB800C, 4, true, 0x0c340c36u, 1});
+  ASSERT_EQ(kvm.mmio.size(), 8u);
+  EXPECT_TRUE(compareRecords(emu, kvm).empty());
+
+  emu.mmio.back().value ^= 1; // one byte different
+  auto diffs = compareRecords(emu, kvm);
+  ASSERT_EQ(diffs.size(), 1u);
+  EXPECT_EQ(diffs[0].field, "mmio[7]");
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 ; Protected mode #DE through an IDT: DIV by zero and an IDIV overflow (-2^31 / -1) both reach
 ; the handler, which records the faulting EIP and skips the two-byte instruction.
+; diff: skip-on=pvm reason="PVM emulates CPL 0 code with KVM's instruction emulator, which implements IRET only in real mode (KVM_EXIT_INTERNAL_ERROR at the IRET)"
 ; ringside: entry=protected load=0x10000
 bits 32
 org 0x10000

@@ -1,5 +1,6 @@
 ; Protected mode #GP through an IDT: loading DS with a selector beyond the GDT limit faults
 ; with the selector as error code; the handler records it and skips the 2-byte MOV.
+; diff: skip-on=pvm reason="PVM emulates CPL 0 code with KVM's instruction emulator, which implements IRET only in real mode (KVM_EXIT_INTERNAL_ERROR at the IRET)"
 ; ringside: entry=protected load=0x10000
 bits 32
 org 0x10000

@@ -1,5 +1,6 @@
 ; Protected mode ring 3 with IOPL 3: IRET drops to ring 3 with EFLAGS.IOPL = 3, ring 3 writes
 ; the console with OUT directly (no #GP), then INT 0x80 returns to ring 0, which exits.
+; diff: skip-on=pvm reason="PVM emulates CPL 0 code with KVM's instruction emulator, which implements IRET only in real mode (KVM_EXIT_INTERNAL_ERROR at the IRET)"
 ; ringside: entry=protected load=0x10000
 bits 32
 org 0x10000
