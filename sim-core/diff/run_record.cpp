@@ -21,6 +21,8 @@ uint64_t fnv1a(const uint8_t *data, size_t n, uint64_t h = 0xcbf29ce484222325ull
 }
 
 template <class... F> struct Overloaded : F... { using F::operator()...; };
+// clang before 17 needs the deduction guide that C++20 makes implicit.
+template <class... F> Overloaded(F...) -> Overloaded<F...>;
 
 } // namespace
 

@@ -88,7 +88,7 @@ UcStateOffsets calibrate() {
     Snapshot s = save(uc);
     uc_close(uc);
     std::vector<long> hits;
-    for (size_t off = 0; off + 4 * kSegSize + 12 <= s.bytes.size(); off += 4) {
+    for (size_t off = 0; off + 4 * kSegSize + 16 <= s.bytes.size(); off += 4) {
       uint64_t fsBase;
       std::memcpy(&fsBase, s.bytes.data() + off + 4 * kSegSize + 8, 8);
       if (at(s, off) == 0x1234 && at(s, off + 4 * kSegSize) == 0x5678 && fsBase == 0x56780)

@@ -3,6 +3,7 @@
 #include "arch/exception_vectors.h"
 #include "arch/exit_reasons.h"
 #include "errors.h"
+#include "vmx/vmcs_fields.h"
 
 #include <array>
 #include <cstddef>
@@ -111,8 +112,11 @@ void put(ordered_json &j, const TlbEvent &e) {
 void put(ordered_json &j, const ConsoleEvent &e) { j.update({{"port", e.port}, {"text", e.text}}); }
 
 void put(ordered_json &j, const VmcsEvent &e) {
-  // A "field" name will go after "encoding" once the VMCS field table exists (arch/vmcs_fields).
-  j.update({{"encoding", e.encoding}, {"old", e.oldValue}, {"new", e.newValue}});
+  // The name is for people reading the file; readers go by the encoding.
+  j.update({{"encoding", e.encoding},
+            {"field", std::string(vmcsFieldName(e.encoding))},
+            {"old", e.oldValue},
+            {"new", e.newValue}});
 }
 
 void put(ordered_json &j, const StopEvent &e) {

@@ -1,0 +1,203 @@
+// The profiles: the kvm-like one decides exactly as today's hard-wired policy
+// (sim-core/vmm/exit_policy.cpp), so switching the emu backend over changes no trace.
+#include "vmx/vmx_profile.h"
+
+#include "vmm/exit_policy.h"
+#include "vmx/exit_decision.h"
+#include "vmx/vmx_controls.h"
+
+#include <gtest/gtest.h>
+
+namespace ringside {
+namespace {
+
+constexpr uint64_t kGuestCr0 = 0x11; // PE | ET: a protected-mode guest before paging
+constexpr uint64_t kGuestCr4 = 0;
+
+Vmcs profiled(std::string_view name) {
+  Vmcs v;
+  const auto *p = findVmxProfile(name);
+  EXPECT_NE(p, nullptr) << name;
+  if (p)
+    applyVmxProfile(v, *p);
+  setCrReadShadows(v, kGuestCr0, kGuestCr4);
+  return v;
+}
+
+// A representative operation for each instruction class of exit_policy.cpp. MOV to CR0 and
+// LMSW change a host-owned bit (PG, PE), which is what guests do with them.
+GuestOperation operationFor(InsnClass cls) {
+  GuestOperation g;
+  g.insnLength = 2;
+  switch (cls) {
+  case InsnClass::In:
+    g.op = GuestOp::Io, g.port = 0x60, g.in = true, g.immediate = true;
+    break;
+  case InsnClass::Out:
+    g.op = GuestOp::Io, g.port = 0xe9, g.immediate = true;
+    break;
+  case InsnClass::StringIo:
+    g.op = GuestOp::Io, g.port = 0x3f8, g.string = true, g.rep = true;
+    break;
+  case InsnClass::Hlt:
+    g.op = GuestOp::Hlt;
+    break;
+  case InsnClass::Cpuid:
+    g.op = GuestOp::Cpuid;
+    break;
+  case InsnClass::Rdmsr:
+    g.op = GuestOp::Rdmsr, g.msr = 0xc0000080;
+    break;
+  case InsnClass::Wrmsr:
+    g.op = GuestOp::Wrmsr, g.msr = 0x10;
+    break;
+  case InsnClass::MovToCr:
+    g.op = GuestOp::MovToCr, g.cr = 0, g.value = kGuestCr0 | 0x80000000;
+    break;
+  case InsnClass::MovFromCr:
+    g.op = GuestOp::MovFromCr, g.cr = 0;
+    break;
+  case InsnClass::Clts:
+    g.op = GuestOp::Clts;
+    break;
+  case InsnClass::Lmsw:
+    g.op = GuestOp::Lmsw, g.value = 0x1;
+    break; // sets PE
+  case InsnClass::Invlpg:
+    g.op = GuestOp::Invlpg, g.linearAddress = 0x1000;
+    break;
+  case InsnClass::Rdtsc:
+    g.op = GuestOp::Rdtsc;
+    break;
+  case InsnClass::Rdtscp:
+    g.op = GuestOp::Rdtscp;
+    break;
+  case InsnClass::SoftInt:
+    g.op = GuestOp::Exception, g.vector = 0x80, g.eventType = EventType::SoftwareInterrupt;
+    break;
+  case InsnClass::Int3:
+    g.op = GuestOp::Exception, g.vector = 3, g.eventType = EventType::SoftwareException;
+    break;
+  case InsnClass::Into:
+    g.op = GuestOp::Exception, g.vector = 4, g.eventType = EventType::SoftwareException;
+    break;
+  case InsnClass::Int1:
+    g.op = GuestOp::Exception, g.vector = 1, g.eventType = EventType::PrivilegedSoftwareException;
+    break;
+  case InsnClass::Vmcall:
+    g.op = GuestOp::Vmcall;
+    break;
+  case InsnClass::Invd:
+    g.op = GuestOp::Invd;
+    break;
+  case InsnClass::Xsetbv:
+    g.op = GuestOp::Xsetbv;
+    break;
+  case InsnClass::None:
+  case InsnClass::Iret:
+  case InsnClass::FarBranch:
+  case InsnClass::SystemCall:
+    g.op = GuestOp::None;
+    break;
+  }
+  return g;
+}
+
+TEST(VmxProfile, KvmLikeMatchesTodaysExitPolicy) {
+  Vmcs v = profiled("kvm-like");
+  for (const auto &p : insnPolicies()) {
+    GuestOperation g = operationFor(p.cls);
+    if (p.cls == InsnClass::Lmsw)
+      v.vmwrite(vmcs::Cr0ReadShadow, 0x10); // from real mode: LMSW sets PE (host-owned)
+    auto d = decideExit(v, g);
+    v.vmwrite(vmcs::Cr0ReadShadow, kGuestCr0);
+    EXPECT_EQ(d.exits(), p.exitsByDefault) << p.name;
+    if (d.exits()) {
+      EXPECT_EQ(d.info.reason, p.exitReason) << p.name;
+    }
+    // Privileged classes fault at CPL 3 before any exit; the others do not.
+    g.cpl = 3;
+    if (p.cls != InsnClass::None) {
+      EXPECT_EQ(decideExit(v, g).outcome == Outcome::Gp, p.privileged) << p.name;
+    }
+  }
+  for (unsigned cr : {0u, 3u, 4u, 8u})
+    for (bool write : {false, true}) {
+      GuestOperation g;
+      g.op = write ? GuestOp::MovToCr : GuestOp::MovFromCr;
+      g.cr = cr;
+      g.value = cr == 0 ? kGuestCr0 | 0x80000000 : cr == 4 ? 0x20 : 0x1000; // PG, PAE
+      EXPECT_EQ(decideExit(v, g).exits(), crAccessExits(cr, write)) << cr << " " << write;
+    }
+  for (uint8_t vec = 0; vec < 32; ++vec) {
+    GuestOperation g;
+    g.op = GuestOp::Exception;
+    g.vector = vec;
+    EXPECT_EQ(decideExit(v, g).exits(), exceptionExits(vec)) << int(vec);
+  }
+  EXPECT_EQ(v.get(vmcs::ExceptionBitmap), defaultExceptionBitmap());
+}
+
+TEST(VmxProfile, ControlWordsAreValidAndMatchKvm) {
+  for (const auto &p : vmxProfiles()) {
+    Vmcs v;
+    applyVmxProfile(v, p);
+    for (const auto &cap : controlCapabilities())
+      EXPECT_TRUE(controlsValid(cap.field, uint32_t(v.get(cap.field)))) << p.name << cap.msrName;
+    for (const auto &c : p.controls) {
+      EXPECT_NE(findControlBit(c.control), nullptr) << c.control;
+      EXPECT_TRUE(controlOn(v, c.control)) << p.name << " " << c.control;
+      EXPECT_FALSE(c.why.empty());
+    }
+    for (const auto &f : p.fields)
+      EXPECT_NE(findVmcsField(f.encoding), nullptr) << f.why;
+    EXPECT_EQ(v.get(vmcs::MsrBitmap), vmx_page::MsrBitmap);
+  }
+  Vmcs kvm = profiled("kvm-like");
+  EXPECT_EQ(kvm.get(vmcs::CpuBasedControls) & ctl::Cr3LoadExiting, 0u);
+  EXPECT_EQ(kvm.get(vmcs::Cr0GuestHostMask), ~0x10008ull); // TS, WP guest-owned
+  EXPECT_TRUE(controlOn(kvm, "secondary_exec.enable_ept"));
+  EXPECT_EQ(&defaultVmxProfile(), findVmxProfile("kvm-like"));
+  EXPECT_EQ(findVmxProfile("nope"), nullptr);
+}
+
+TEST(VmxProfile, ShadowPagingTakesTheExitsEptAvoids) {
+  Vmcs kvm = profiled("kvm-like"), shadow = profiled("shadow-paging");
+  GuestOperation cr3;
+  cr3.op = GuestOp::MovToCr, cr3.cr = 3, cr3.value = 0x2000;
+  GuestOperation invlpg;
+  invlpg.op = GuestOp::Invlpg, invlpg.linearAddress = 0x4000;
+  GuestOperation pf;
+  pf.op = GuestOp::Exception, pf.vector = 14, pf.hasErrorCode = true, pf.errorCode = 2;
+  for (const auto &g : {cr3, invlpg, pf}) {
+    EXPECT_FALSE(decideExit(kvm, g).exits()) << guestOpInfo(g.op).name;
+    EXPECT_TRUE(decideExit(shadow, g).exits()) << guestOpInfo(g.op).name;
+  }
+  EXPECT_FALSE(controlOn(shadow, "secondary_exec.enable_ept"));
+  EXPECT_FALSE(controlOn(shadow, "secondary_exec.unrestricted_guest"));
+  GuestOperation wp; // CR0.WP: guest-owned with EPT, host-owned with shadow paging
+  wp.op = GuestOp::MovToCr, wp.cr = 0, wp.value = kGuestCr0 | 0x10000;
+  EXPECT_FALSE(decideExit(kvm, wp).exits());
+  EXPECT_TRUE(decideExit(shadow, wp).exits());
+}
+
+TEST(VmxProfile, OverridesChangeTheSameGuestsExits) {
+  Vmcs v = profiled("kvm-like");
+  GuestOperation hlt;
+  hlt.op = GuestOp::Hlt;
+  EXPECT_TRUE(decideExit(v, hlt).exits());
+  std::string error;
+  std::vector<std::string> items = {"cpu_based.hlt_exiting=0", "cpu_based.rdtsc_exiting=1"};
+  ASSERT_TRUE(applyVmxOverrides(v, items, &error)) << error;
+  EXPECT_FALSE(decideExit(v, hlt).exits());
+  GuestOperation rdtsc;
+  rdtsc.op = GuestOp::Rdtsc;
+  EXPECT_TRUE(decideExit(v, rdtsc).exits());
+  std::vector<std::string> bad = {"cpu_based.hlt_exiting=1", "bogus=1"};
+  EXPECT_FALSE(applyVmxOverrides(v, bad, &error));
+  EXPECT_NE(error.find("bogus"), std::string::npos);
+  EXPECT_TRUE(decideExit(v, hlt).exits()); // items before the bad one were applied
+}
+
+} // namespace
+} // namespace ringside
