@@ -2,14 +2,19 @@
 
 #include "errors.h"
 #include "guest/image_fit.h"
+#include "kernel_trace_session.h"
 #include "kvm_entry_state.h"
+#include "kvm_observability.h"
+#include "kvm_stats.h"
 #include "platform/firmware_tables.h"
 #include "platform/layout.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 namespace ringside::kvm {
 namespace {
@@ -18,6 +23,19 @@ std::string hex(uint64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
+}
+
+// The kernel's events of the run, appended after the run's own in kernel timestamp order.
+void appendKernelEvents(Trace &trace, uint64_t instructions, KernelTraceCapture &capture,
+                        std::map<std::string, uint64_t> &debug) {
+  auto &events = capture.parsed.events;
+  std::stable_sort(events.begin(), events.end(),
+                   [](const auto &a, const auto &b) { return a.timestampNs < b.timestampNs; });
+  for (auto &e : events)
+    std::visit([&](auto &body) { trace.record(instructions, body); }, e.body);
+  debug["kernel_trace_lines"] = capture.lines.size();
+  debug["kernel_trace_events"] = events.size();
+  debug["kernel_trace_unsupported_exits"] = capture.parsed.unsupportedExits;
 }
 
 } // namespace
@@ -52,17 +70,50 @@ void KvmBackend::load(const GuestImage &image, const RunConfig &config) {
   setEntryState(*vm_, image.entryMode, image.entry);
   config_ = config;
   result_.reset();
+  if (config.singleStep)
+    enableSingleStep();
+}
+
+Capabilities KvmBackend::capabilities() const {
+  Capabilities caps = capabilitiesFor(probe_);
+  caps.exactInstructionCount = config_.singleStep; // every step is one KVM_EXIT_DEBUG
+  return caps;
+}
+
+std::vector<Unobservable> KvmBackend::unobservable() const {
+  return unobservableFor(probe_.flavour, config_, kernelTraceFailure_);
 }
 
 RunResult KvmBackend::run() {
   if (!vm_)
     throw InputError("no guest loaded");
   result_.reset();
+  synced_ = false;
+  instructions_ = 0;
+  walkedPages_.clear();
+  stats_.clear();
+  debug_.clear();
+  kernelTraceFailure_.clear();
   kvm_run *run = vm_->run();
-  uint64_t entryRip = vm_->getRegs().rip;
-  record(RingEvent{0, 0, RingCause::Start, entryRip, EventSource::KvmRun});
-  record(EntryEvent{entryRip, false, 0});
+  const CpuView start = cpuView();
+  stepRip_ = start.linearRip;
+  stepCpl_ = start.cpl;
+  record(RingEvent{start.cpl, start.cpl, RingCause::Start, start.linearRip, EventSource::KvmRun});
+  record(EntryEvent{start.linearRip, false, 0});
+
+  KvmStatsReader stats(vm_->vcpuFd());
+  const auto statsBefore = stats.read();
+  KernelTraceSession kernelTrace;
+  if (config_.kernelTrace) {
+    // KVM_RUN runs on this thread: the filter keeps other processes' guests out.
+    KernelTraceSession::Options options;
+    options.pids = {static_cast<pid_t>(::gettid())};
+    if (!kernelTrace.start(options))
+      kernelTraceFailure_ = kernelTrace.error();
+  }
   watchdog_.start(run, config_.timeoutSeconds);
+  if (config_.singleStep && stepCpl_ == 3 && probe_.flavour == Flavour::Pvm)
+    finish(StopKind::Error, 0, "--step cannot start at CPL3 on PVM (see docs/kvm-backend.md)");
   while (!result_) {
     // Clear before checking the flags: a kick after the check sets it again and KVM_RUN
     // returns at once (../shared/notes/kvm.md, pitfall 1).
@@ -71,17 +122,30 @@ RunResult KvmBackend::run() {
       onInterrupted();
       break;
     }
+    if (config_.singleStep && !beforeStep())
+      break;
     if (ioctl(vm_->vcpuFd(), KVM_RUN, 0) < 0) {
       if (errno == EINTR || errno == EAGAIN)
         continue; // a kick: the flags are checked at the top
       finish(StopKind::Error, 0, std::string("KVM_RUN failed: ") + std::strerror(errno));
       break;
     }
+    synced_ = vm_->syncRegs();
     dispatchExit();
   }
   watchdog_.stop();
+  if (kernelTrace.active()) {
+    if (auto capture = kernelTrace.stop())
+      appendKernelEvents(trace_, instructions_, *capture, debug_);
+    else
+      kernelTraceFailure_ = kernelTrace.error();
+  }
+  if (const auto statsAfter = stats.read(); statsBefore && statsAfter)
+    stats_ = diffKvmStats(*statsBefore, *statsAfter);
+  // The stop event is recorded last, after the kernel's events.
+  record(result_->stop);
   RunResult out = *result_;
-  out.instructions = 0; // KVM does not count guest instructions
+  out.instructions = instructions_; // 0 unless stepping: KVM does not count instructions
   out.regs = finalRegs();
   return out;
 }
@@ -94,7 +158,7 @@ uint64_t KvmBackend::exitRip() const {
   return vm_->getRegs().rip; // one more ioctl (7 µs on PVM); CS.base omitted
 }
 
-void KvmBackend::record(EventBody body) { trace_.record(0, std::move(body)); }
+void KvmBackend::record(EventBody body) { trace_.record(instructions_, std::move(body)); }
 
 void KvmBackend::exitEvent(uint16_t reason, uint64_t qualification) {
   // KVM reports neither the length of the exiting instruction (insnLength stays 0) nor where it
@@ -109,8 +173,7 @@ void KvmBackend::finish(StopKind kind, int64_t code, std::string message) {
     return;
   RunResult r;
   r.stop = StopEvent{kind, code, std::move(message)};
-  record(r.stop);
-  result_ = std::move(r);
+  result_ = std::move(r); // recorded by run(), after any kernel-trace events
 }
 
 GuestRegs KvmBackend::finalRegs() const {

@@ -1,18 +1,24 @@
 #pragma once
 // The KVM backend: the same guests on /dev/kvm. The platform devices are served from the exits
 // KVM_RUN returns to userspace (KVM_EXIT_IO, KVM_EXIT_MMIO, …); every event it records is
-// labelled source kvm-run. What it can show depends on the host (kvm_host.h): on PVM, CPL0
-// code is emulated, 32-bit paging is unsupported and VMCALL never returns (the watchdog
-// stops it). Instructions are not counted: RunResult::instructions and every event's icount
-// are 0, and --max-insns is not enforced.
+// labelled with its source (kvm-run, single-step, kvm-translate, kernel-trace). What it can
+// show depends on the host (kvm_host.h): on PVM, CPL0 code is emulated, 32-bit paging is
+// unsupported and VMCALL never returns (the watchdog stops it). Without --step instructions
+// are not counted (0) and --max-insns is not enforced; with --step every instruction is one
+// KVM_EXIT_DEBUG, so both are exact. docs/kvm-backend.md describes each event source.
 #include "backend/backend.h"
 #include "kvm_host.h"
 #include "kvm_vm.h"
 #include "kvm_watchdog.h"
+#include "mmu/page_walker.h"
 #include "platform/platform.h"
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
+#include <utility>
 
 namespace ringside::kvm {
 
@@ -25,13 +31,16 @@ public:
   explicit KvmBackend(HostProbe probe);
 
   std::string name() const override { return "kvm"; }
-  Capabilities capabilities() const override { return capabilitiesFor(probe_); }
+  Capabilities capabilities() const override;
   void load(const GuestImage &image, const RunConfig &config) override;
   RunResult run() override;
   void requestStop() override { watchdog_.requestStop(); }
   const Platform &platform() const override { return *platform_; }
   Trace &trace() override { return trace_; }
   bool readGuestPhysical(uint64_t gpa, void *dst, size_t n) const override;
+  std::map<std::string, uint64_t> counters() const override { return stats_; }
+  std::map<std::string, uint64_t> debugCounters() const override { return debug_; }
+  std::vector<Unobservable> unobservable() const override;
 
   const HostProbe &probe() const { return probe_; }
 
@@ -54,6 +63,29 @@ private:
   bool onDebug();
   bool onInterrupted();
 
+  /// The vCPU state the step and walk code look at, from SYNC_REGS (or ioctls before the
+  /// first exit).
+  struct CpuView {
+    uint64_t linearRip = 0;
+    uint64_t rflags = 0;
+    uint8_t cpl = 0;
+    uint64_t linearStack = 0; ///< SS.base + RSP
+    bool code64 = false;      ///< CS.L in long mode: REX prefixes exist
+    bool code32 = false;      ///< CS.D outside 64-bit code: 32-bit default operand size
+    PagingState paging;
+  };
+
+  // kvm_step.cpp: single-step mode (RunConfig::singleStep).
+  void enableSingleStep();
+  bool onStep();     ///< one KVM_EXIT_DEBUG while stepping: one retired instruction
+  bool beforeStep(); ///< false (run finished) when the next step cannot be taken on this host
+  void retireAtUserspaceExit();
+  // kvm_walks.cpp: walk events at userspace exits, cross-checked with KVM_TRANSLATE.
+  CpuView cpuView() const;
+  /// Reads guest memory at a linear address through the guest's tables (read-only walk).
+  bool readLinear(const CpuView &view, uint64_t linear, void *dst, size_t n) const;
+  void walkExitRip();
+
   // kvm_backend.cpp
   uint64_t exitRip() const; ///< linear RIP at the current exit
   void record(EventBody body);
@@ -69,6 +101,17 @@ private:
   VcpuWatchdog watchdog_;
   RunConfig config_;
   std::optional<RunResult> result_;
+  bool synced_ = false; ///< run()->s.regs holds the state of the last exit
+
+  uint64_t instructions_ = 0;          ///< retired instructions, counted in step mode only
+  uint64_t stepRip_ = 0;               ///< linear RIP of the instruction the next step executes
+  uint8_t stepCpl_ = 0;                ///< CPL before that instruction
+  std::optional<uint64_t> iretTarget_; ///< where the IRET about to be stepped returns to
+
+  std::set<std::pair<uint64_t, uint64_t>> walkedPages_; ///< (CR3, linear page) already walked
+  std::map<std::string, uint64_t> stats_;               ///< vCPU binary stats, after − before
+  std::map<std::string, uint64_t> debug_;
+  std::string kernelTraceFailure_;
 };
 
 } // namespace ringside::kvm

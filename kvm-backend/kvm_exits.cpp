@@ -73,6 +73,7 @@ bool KvmBackend::onIo() {
   uint64_t rip = exitRip();
   exitEvent(exit_reason::IoInstruction,
             ioQualification(io.port, io.size, in, string, string, false));
+  walkExitRip();
   for (uint32_t i = 0; i < io.count; ++i) {
     uint8_t *element = data + size_t(i) * io.size;
     uint32_t value = 0;
@@ -87,6 +88,7 @@ bool KvmBackend::onIo() {
     if (!in)
       platform_->portWrite(0, io.port, io.size, value);
   }
+  retireAtUserspaceExit();
   if (auto code = platform_->exitCode()) {
     finish(StopKind::ExitPort, *code, "the guest wrote " + std::to_string(*code) + " to port 0xf4");
     return false;
@@ -102,6 +104,7 @@ bool KvmBackend::onMmio() {
   auto &mmio = vm_->run()->mmio;
   uint8_t size = static_cast<uint8_t>(mmio.len);
   exitEvent(exit_reason::EptMisconfig, 0);
+  walkExitRip();
   uint8_t device = static_cast<uint8_t>(platform_->deviceAt(mmio.phys_addr));
   if (mmio.is_write) {
     uint64_t value = 0;
@@ -113,6 +116,7 @@ bool KvmBackend::onMmio() {
     std::memcpy(mmio.data, &value, std::min<size_t>(size, 8));
     record(MmioEvent{mmio.phys_addr, size, false, value, device, EventSource::KvmRun});
   }
+  retireAtUserspaceExit();
   entryEvent();
   return true;
 }
@@ -156,8 +160,10 @@ bool KvmBackend::onInternalError() {
   return false;
 }
 
-// Guest debugging is never enabled by this backend, so a debug exit is unexpected.
+// Outside --step guest debugging is not enabled, so a debug exit is unexpected.
 bool KvmBackend::onDebug() {
+  if (config_.singleStep)
+    return onStep();
   const auto &dbg = vm_->run()->debug.arch;
   finish(StopKind::Error, 0,
          "unexpected KVM_EXIT_DEBUG (exception " + std::to_string(dbg.exception) +

@@ -186,13 +186,14 @@ Capabilities capabilitiesFor(const HostProbe &probe) {
   caps.deterministic = false;         // timing and the host decide when exits happen
   caps.modelledExits = false;         // exits are what KVM_RUN reports
   caps.realExitReasons = facts.hardwareExits && probe.kvmExitTraceReadable;
-  caps.guestPageWalks = false;
+  caps.guestPageWalks = true; // at userspace exits, KVM_TRANSLATE-checked (kvm_walks.cpp)
   caps.paging32 = facts.paging32;
   caps.canSingleStep = facts.singleStep && probe.cap("SET_GUEST_DEBUG") != 0;
   caps.description = std::string("KVM on ") + facts.name + ": " + facts.summary +
                      ". Exits are what KVM_RUN returns to userspace (I/O, MMIO, HLT, shutdown); "
-                     "instructions are not counted (reported as 0) and --max-insns is not "
-                     "enforced, only --timeout";
+                     "without --step instructions are not counted (reported as 0) and "
+                     "--max-insns is not enforced, only --timeout; --step counts them exactly "
+                     "(one KVM_EXIT_DEBUG each)";
   return caps;
 }
 

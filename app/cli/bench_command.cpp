@@ -1,7 +1,9 @@
 #include "bench_command.h"
 
 #include "bench_guests.h"
+#include "bench_kvm.h"
 #include "errors.h"
+#include "kvm_host.h"
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
@@ -63,7 +65,48 @@ void runOne(benchmark::State &state, const BenchSpec &spec, const BenchProgram &
     state.counters["instructions"] = static_cast<double>(run.instructions);
     state.counters["exits"] = static_cast<double>(run.exits);
     state.counters["events"] = static_cast<double>(run.events);
+    state.counters["work"] =
+        static_cast<double>(spec.guest == BenchGuest::Compute ? run.instructions : run.exits);
     // Split in halves: a double holds 53 bits exactly, the checksum has 64.
+    state.counters["checksum_lo"] = static_cast<double>(run.checksum & 0xFFFFFFFF);
+    state.counters["checksum_hi"] = static_cast<double>(run.checksum >> 32);
+  }
+}
+
+// The kvm targets (issue 3, "Speed"); each has a bare_kvm/<name> and a kvm/<name> benchmark.
+struct KvmTargetSpec {
+  KvmBench kind;
+  const char *name;
+  const char *unit; ///< of the rates
+  const char *per;  ///< one unit of work, for "µs per …"
+  const char *rule;
+  double target;
+  bool atMost;
+};
+
+constexpr KvmTargetSpec kKvmTargets[] = {
+    {KvmBench::IoExit, "io_exit", "exits/s", "exit", "kvm time per I/O exit ≤ 1.1× bare", 1.1,
+     true},
+    {KvmBench::ColdStart, "cold_start", "starts/s", "start", "kvm cold start ≤ 1.2× bare", 1.2,
+     true},
+    {KvmBench::Step, "step", "steps/s", "step",
+     "kvm single-step rate ≥ 0.8× bare SYNC_REGS stepping", 0.8, false},
+};
+
+void runOneKvm(benchmark::State &state, bool bare, const KvmBenchProgram &program,
+               bool keepEvents) {
+  for (auto _ : state) {
+    KvmBenchRun run = bare ? runBareKvm(program) : runKvmBackend(program, keepEvents);
+    if (run.error.empty() && run.work != program.work)
+      run.error =
+          "counted " + std::to_string(run.work) + ", expected " + std::to_string(program.work);
+    if (!run.error.empty()) {
+      state.SkipWithError(run.error.c_str());
+      break;
+    }
+    state.SetIterationTime(run.seconds);
+    state.counters["work"] = static_cast<double>(run.work);
+    state.counters["events"] = static_cast<double>(run.events);
     state.counters["checksum_lo"] = static_cast<double>(run.checksum & 0xFFFFFFFF);
     state.counters["checksum_hi"] = static_cast<double>(run.checksum >> 32);
   }
@@ -94,11 +137,11 @@ double counter(const benchmark::BenchmarkReporter::Run &r, const char *name) {
   return it == r.counters.end() ? 0.0 : it->second.value;
 }
 
-BenchFigure figureOf(const BenchSpec &spec,
+BenchFigure figureOf(const std::string &name, const std::string &unit,
                      const std::vector<benchmark::BenchmarkReporter::Run> &runs) {
   BenchFigure f;
-  f.name = spec.name;
-  f.unit = spec.unit;
+  f.name = name;
+  f.unit = unit;
   std::vector<double> seconds, rates;
   for (const auto &r : runs) {
     if (r.error_occurred) {
@@ -111,9 +154,9 @@ BenchFigure figureOf(const BenchSpec &spec,
     f.events = static_cast<uint64_t>(counter(r, "events"));
     f.checksum = static_cast<uint64_t>(counter(r, "checksum_lo")) |
                  static_cast<uint64_t>(counter(r, "checksum_hi")) << 32;
-    double work = spec.guest == BenchGuest::Compute ? double(f.instructions) : double(f.exits);
+    f.work = static_cast<uint64_t>(counter(r, "work"));
     seconds.push_back(s);
-    rates.push_back(s > 0 ? work / s : 0);
+    rates.push_back(s > 0 ? double(f.work) / s : 0);
   }
   if (runs.empty())
     f.error = "did not run";
@@ -148,6 +191,40 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
+void printKvmConsole(const KvmBenchSection &k) {
+  if (!k.available) {
+    std::cout << "\nkvm: " << k.reason << "\n";
+    return;
+  }
+  std::cout << "\nkvm backend against bare KVM_RUN loops (same run; real-mode guests at 0x8000, "
+               "2 MiB; kvm trace streamed to a counting listener)\n";
+  std::cout << "io_exit:    " << k.exitIterations << " × `out 0x80, al` in a 3-instruction loop\n";
+  std::cout << "cold_start: " << k.coldStarts
+            << " × (create VM, RAM, vCPU; load `hlt`; run to HLT; destroy)\n";
+  std::cout << "step:       " << k.stepIterations
+            << " iterations of a 3-instruction loop, single-stepped, registers captured each "
+               "step (SYNC_REGS)\n\n";
+  std::printf("%-22s %14s %16s %24s\n", "benchmark", "median time", "per unit", "median rate");
+  for (const BenchFigure &f : k.figures) {
+    if (!f.error.empty()) {
+      std::printf("%-22s failed: %s\n", f.name.c_str(), f.error.c_str());
+      continue;
+    }
+    double perUnit = f.work ? f.medianSeconds / double(f.work) : 0;
+    std::printf("%-22s %11s ms %13s µs %24s\n", f.name.c_str(),
+                fixed(f.medianSeconds * 1e3, 2).c_str(), fixed(perUnit * 1e6, 2).c_str(),
+                si(f.medianRate, f.unit).c_str());
+  }
+  std::cout << "\n";
+  for (const KvmTarget &t : k.targets) {
+    std::cout << "target " << t.name << " (" << t.rule << "): ";
+    if (!t.missing.empty())
+      std::cout << "not measured — " << t.missing << "\n";
+    else
+      std::cout << fixed(t.ratio, 3) << "× — " << (t.met() ? "met" : "below target") << "\n";
+  }
+}
+
 void printConsole(const BenchReport &r) {
   std::cout << "ringside bench: emu backend against raw Unicorn "
             << "(median of " << r.repetitions << " repetitions; emu trace "
@@ -174,6 +251,52 @@ void printConsole(const BenchReport &r) {
             << fixed(r.computeRatio, 3) << "× — " << (computeMet ? "met" : "below target") << "\n";
   std::cout << "target exits (emu ≥ 1,000,000 exits/s): " << fixed(r.emuExitsPerSecond, 0)
             << " exits/s — " << (exitsMet ? "met" : "below target") << "\n";
+  printKvmConsole(r.kvm);
+}
+
+nlohmann::ordered_json figureJson(const BenchFigure &f) {
+  nlohmann::ordered_json b;
+  b["name"] = f.name;
+  b["repetitions"] = f.repetitions;
+  b["median_seconds"] = f.medianSeconds;
+  b["median_rate"] = f.medianRate;
+  b["unit"] = f.unit;
+  b["work"] = f.work;
+  b["instructions"] = f.instructions;
+  b["exits"] = f.exits;
+  b["events"] = f.events;
+  if (!f.error.empty())
+    b["error"] = f.error;
+  return b;
+}
+
+nlohmann::ordered_json kvmJson(const KvmBenchSection &k) {
+  nlohmann::ordered_json j;
+  j["available"] = k.available;
+  if (!k.available) {
+    j["reason"] = k.reason;
+    return j;
+  }
+  j["exit_iterations"] = k.exitIterations;
+  j["cold_starts"] = k.coldStarts;
+  j["step_iterations"] = k.stepIterations;
+  j["benchmarks"] = nlohmann::ordered_json::array();
+  for (const BenchFigure &f : k.figures)
+    j["benchmarks"].push_back(figureJson(f));
+  j["targets"] = nlohmann::ordered_json::object();
+  for (const KvmTarget &t : k.targets) {
+    nlohmann::ordered_json v;
+    v["rule"] = t.rule;
+    v["target"] = t.target;
+    v["at_most"] = t.atMost;
+    if (t.missing.empty())
+      v["value"] = t.ratio;
+    else
+      v["missing"] = t.missing;
+    v["met"] = t.met();
+    j["targets"][t.name] = v;
+  }
+  return j;
 }
 
 void printJson(const BenchReport &r) {
@@ -183,20 +306,8 @@ void printJson(const BenchReport &r) {
   j["compute_iterations"] = r.computeIterations;
   j["exit_iterations"] = r.exitIterations;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const BenchFigure &f : r.figures) {
-    nlohmann::ordered_json b;
-    b["name"] = f.name;
-    b["repetitions"] = f.repetitions;
-    b["median_seconds"] = f.medianSeconds;
-    b["median_rate"] = f.medianRate;
-    b["unit"] = f.unit;
-    b["instructions"] = f.instructions;
-    b["exits"] = f.exits;
-    b["events"] = f.events;
-    if (!f.error.empty())
-      b["error"] = f.error;
-    list.push_back(b);
-  }
+  for (const BenchFigure &f : r.figures)
+    list.push_back(figureJson(f));
   j["benchmarks"] = list;
   j["ratios"] = {{"compute", r.computeRatio}, {"exits", r.exitsRatio}};
   j["targets"] = {{"compute_ratio",
@@ -207,14 +318,70 @@ void printJson(const BenchReport &r) {
                    {{"target", kExitsPerSecondTarget},
                     {"value", r.emuExitsPerSecond},
                     {"met", r.emuExitsPerSecond >= kExitsPerSecondTarget}}}};
+  j["kvm"] = kvmJson(r.kvm);
   std::cout << j.dump() << "\n";
+}
+
+std::string kvmName(bool bare, const KvmTargetSpec &t) {
+  return std::string(bare ? "bare_kvm/" : "kvm/") + t.name;
+}
+
+// Registers the kvm benchmarks next to the emu ones, so the random interleaving spreads load
+// from other processes over all of them.
+void registerKvm(const BenchOptions &o, std::map<KvmBench, KvmBenchProgram> &programs) {
+  programs[KvmBench::IoExit] = makeKvmBenchProgram(KvmBench::IoExit, o.kvmExitIterations);
+  programs[KvmBench::ColdStart] = makeKvmBenchProgram(KvmBench::ColdStart, o.kvmColdStarts);
+  programs[KvmBench::Step] = makeKvmBenchProgram(KvmBench::Step, o.kvmStepIterations);
+  for (const KvmTargetSpec &t : kKvmTargets)
+    for (bool bare : {true, false}) {
+      const KvmBenchProgram &program = programs.at(t.kind);
+      bool keep = o.keepEvents;
+      benchmark::RegisterBenchmark(kvmName(bare, t).c_str(),
+                                   [bare, &program, keep](benchmark::State &state) {
+                                     runOneKvm(state, bare, program, keep);
+                                   })
+          ->Iterations(1)
+          ->Repetitions(o.repetitions)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+}
+
+KvmBenchSection kvmSection(const BenchOptions &o, const kvm::HostProbe &probe,
+                           std::map<std::string, std::vector<Collector::Run>> &runs) {
+  KvmBenchSection k;
+  k.available = o.kvm && probe.usable();
+  k.reason = o.kvm ? "not available here: " + probe.reason : "skipped (--no-kvm)";
+  k.exitIterations = o.kvmExitIterations;
+  k.coldStarts = o.kvmColdStarts;
+  k.stepIterations = o.kvmStepIterations;
+  if (!k.available)
+    return k;
+  for (const KvmTargetSpec &t : kKvmTargets) {
+    KvmTarget target{t.name, t.rule, t.target, t.atMost, 0, ""};
+    BenchFigure bare = figureOf(kvmName(true, t), t.unit, runs[kvmName(true, t)]);
+    k.figures.push_back(bare);
+    BenchFigure backend = figureOf(kvmName(false, t), t.unit, runs[kvmName(false, t)]);
+    // The same guest must end at the same place on both.
+    if (bare.error.empty() && backend.error.empty() && bare.checksum != backend.checksum)
+      backend.error = "guest checksum differs from the bare loop's";
+    k.figures.push_back(backend);
+    if (!bare.error.empty() || !backend.error.empty())
+      target.missing = "a benchmark failed";
+    // Time targets compare time per unit of work, that is the inverse rate ratio.
+    target.ratio = t.atMost ? ratio(bare.medianRate, backend.medianRate)
+                            : ratio(backend.medianRate, bare.medianRate);
+    k.targets.push_back(target);
+  }
+  return k;
 }
 
 } // namespace
 
 bool BenchReport::ok() const {
-  return std::all_of(figures.begin(), figures.end(),
-                     [](const BenchFigure &f) { return f.error.empty(); });
+  auto ran = [](const BenchFigure &f) { return f.error.empty(); };
+  return std::all_of(figures.begin(), figures.end(), ran) &&
+         std::all_of(kvm.figures.begin(), kvm.figures.end(), ran);
 }
 
 BenchReport runBench(const BenchOptions &o) {
@@ -230,6 +397,13 @@ BenchReport runBench(const BenchOptions &o) {
   int argc = 2;
   benchmark::Initialize(&argc, argv);
   benchmark::ClearRegisteredBenchmarks();
+  kvm::HostProbe probe;
+  std::map<KvmBench, KvmBenchProgram> kvmPrograms;
+  if (o.kvm) {
+    probe = kvm::probeHost();
+    if (probe.usable())
+      registerKvm(o, kvmPrograms);
+  }
   for (const BenchSpec &spec : kSpecs) {
     const BenchProgram &program = programs.at(spec.guest);
     bool keep = o.keepEvents;
@@ -252,7 +426,7 @@ BenchReport runBench(const BenchOptions &o) {
   r.computeIterations = o.computeIterations;
   r.exitIterations = o.exitIterations;
   for (const BenchSpec &spec : kSpecs)
-    r.figures.push_back(figureOf(spec, collector.runs_[spec.name]));
+    r.figures.push_back(figureOf(spec.name, spec.unit, collector.runs_[spec.name]));
   // Same code, same result: a checksum mismatch means the engines did different work.
   for (size_t i = 0; i < std::size(kSpecs); ++i)
     for (size_t j = 0; j < std::size(kSpecs); ++j) {
@@ -265,11 +439,13 @@ BenchReport runBench(const BenchOptions &o) {
   r.computeRatio = ratio(r.figures[1].medianRate, r.figures[0].medianRate);
   r.exitsRatio = ratio(r.figures[3].medianRate, r.figures[2].medianRate);
   r.emuExitsPerSecond = r.figures[3].medianRate;
+  r.kvm = kvmSection(o, probe, collector.runs_);
   return r;
 }
 
 void addBenchCommand(CLI::App &app, BenchOptions &o) {
-  auto *bench = app.add_subcommand("bench", "Benchmark the emu backend against raw Unicorn");
+  auto *bench = app.add_subcommand(
+      "bench", "Benchmark the emu backend against raw Unicorn, kvm against bare KVM_RUN");
   bench->add_option("--repetitions", o.repetitions, "repetitions per benchmark (median reported)")
       ->check(CLI::Range(1, 1000));
   bench->add_option("--format", o.format, "console or json")
@@ -284,6 +460,15 @@ void addBenchCommand(CLI::App &app, BenchOptions &o) {
       ->add_option("--exit-iterations", o.exitIterations,
                    "loop iterations of the exits guest (one I/O exit each)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{0xFFFFFFFF}));
+  bench->add_flag("!--no-kvm", o.kvm, "skip the kvm benchmarks");
+  bench->add_option("--kvm-exit-iterations", o.kvmExitIterations, "I/O exits per kvm io_exit run")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{0xFFFFFFFF}));
+  bench->add_option("--kvm-cold-starts", o.kvmColdStarts, "VMs per kvm cold_start run")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100'000}));
+  bench
+      ->add_option("--kvm-step-iterations", o.kvmStepIterations,
+                   "loop iterations single-stepped per kvm step run (3 instructions each)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{0x55555554}));
 }
 
 int benchCommand(const BenchOptions &o) {

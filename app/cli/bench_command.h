@@ -1,6 +1,7 @@
 #pragma once
-// `ringside bench`: speed of the emu backend against raw Unicorn, measured in the same run.
-// Google Benchmark times each guest run; the report gives medians and the emu/raw ratios.
+// `ringside bench`: speed of the emu backend against raw Unicorn, and of the kvm backend
+// against bare KVM_RUN loops (bench_kvm.h), each measured in the same run. Google Benchmark
+// times each guest run; the report gives medians and the backend/baseline ratios.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -15,12 +16,16 @@ struct BenchOptions {
   bool keepEvents = false;
   uint64_t computeIterations = 10'000'000; ///< × 20 instructions
   uint64_t exitIterations = 1'000'000;     ///< × 10 instructions, one OUT each
+  bool kvm = true;                         ///< also the kvm benchmarks, when /dev/kvm is usable
+  uint64_t kvmExitIterations = 10'000;     ///< OUTs per io_exit run (~9 µs each on PVM)
+  uint64_t kvmColdStarts = 50;             ///< VMs per cold_start run (~1–2 ms each)
+  uint64_t kvmStepIterations = 3'000;      ///< × 3 instructions single-stepped (~9 µs each)
 };
 
 /// One benchmark's figures over its repetitions.
 struct BenchFigure {
-  std::string name; ///< "raw_unicorn/compute", "emu/compute", "raw_unicorn/exits", "emu/exits"
-  std::string unit; ///< "instructions/s" or "exits/s"
+  std::string name; ///< "raw_unicorn/compute", "emu/exits", "bare_kvm/io_exit", "kvm/step" …
+  std::string unit; ///< "instructions/s", "exits/s", "starts/s" or "steps/s"
   int repetitions = 0;
   double medianSeconds = 0;
   double medianRate = 0;     ///< median over repetitions of (work / seconds)
@@ -28,7 +33,27 @@ struct BenchFigure {
   uint64_t exits = 0;        ///< I/O exits (emu) or OUT callbacks (raw) per run
   uint64_t events = 0;       ///< trace events per run (emu)
   uint64_t checksum = 0;     ///< guest result, equal on both engines
+  uint64_t work = 0;         ///< units of `unit` per run (instructions, exits, starts, steps)
   std::string error;         ///< why the benchmark failed; empty when it ran
+};
+
+/// One kvm target of issue 3 ("Speed"): the backend against the bare loop.
+struct KvmTarget {
+  std::string name;    ///< "io_exit", "cold_start", "step"
+  std::string rule;    ///< for people: "kvm time per exit ≤ 1.1× bare"
+  double target = 0;   ///< the bound on `ratio`
+  bool atMost = true;  ///< ratio ≤ target (time ratios); false: ratio ≥ target (rate ratios)
+  double ratio = 0;    ///< kvm/bare time per unit (atMost) or kvm/bare rate
+  std::string missing; ///< why it was not measured; empty when it was
+  bool met() const { return missing.empty() && (atMost ? ratio <= target : ratio >= target); }
+};
+
+struct KvmBenchSection {
+  bool available = false;
+  std::string reason; ///< why /dev/kvm cannot be used here (when !available)
+  uint64_t exitIterations = 0, coldStarts = 0, stepIterations = 0;
+  std::vector<BenchFigure> figures; ///< bare and kvm, per guest, in that order
+  std::vector<KvmTarget> targets;
 };
 
 struct BenchReport {
@@ -39,13 +64,15 @@ struct BenchReport {
   double computeRatio = 0;          ///< emu / raw instructions per second
   double exitsRatio = 0;            ///< emu / raw exits per second
   double emuExitsPerSecond = 0;
+  KvmBenchSection kvm;
   bool ok() const;
 };
 
 inline constexpr double kComputeRatioTarget = 0.5;
 inline constexpr double kExitsPerSecondTarget = 1'000'000;
 
-/// Assembles both guests and runs the four benchmarks. Throws InputError when nasm fails.
+/// Assembles both guests and runs the four emu benchmarks, plus the kvm ones when /dev/kvm is
+/// usable and options.kvm is set. Throws InputError when nasm fails.
 BenchReport runBench(const BenchOptions &options);
 
 void addBenchCommand(CLI::App &app, BenchOptions &options);

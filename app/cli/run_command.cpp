@@ -3,6 +3,7 @@
 #include "backend/backend.h"
 #include "errors.h"
 #include "guest/image_loader.h"
+#include "kernel_trace_session.h"
 #include "kvm_host.h"
 #include "platform/platform.h"
 #include "trace/trace_json.h"
@@ -68,6 +69,24 @@ std::string resolveBackend(const std::string &name) {
   return "emu";
 }
 
+// The emu backend counts every instruction and has no host kernel to trace: say so, go on.
+void noteIgnoredFlags(const RunOptions &o, const std::string &backend) {
+  if (backend != "emu")
+    return;
+  if (o.step)
+    std::cerr << "ringside: --step ignored: the emu backend counts every instruction exactly "
+                 "already\n";
+  if (o.kernelTrace)
+    std::cerr << "ringside: --kernel-trace ignored: the emu backend runs no host kernel code\n";
+}
+
+nlohmann::ordered_json unobservableJson(const std::vector<Unobservable> &list) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const auto &u : list)
+    j.push_back({{"kind", u.kind}, {"why", u.why}});
+  return j;
+}
+
 } // namespace
 
 void addRunCommand(CLI::App &app, RunOptions &o) {
@@ -86,6 +105,12 @@ void addRunCommand(CLI::App &app, RunOptions &o) {
       ->check(kNonNegative);
   run->add_option("--trace", o.traceFile, "write the event trace as JSON Lines to FILE");
   run->add_flag("--json", o.json, "print one JSON object instead of the human summary");
+  run->add_flag("--step", o.step,
+                "kvm: single-step every instruction (exact count, ring events; CPL0 only on "
+                "PVM); emu: ignored, it counts exactly already");
+  run->add_flag("--kernel-trace", o.kernelTrace,
+                "kvm: also record the kernel's kvm:kvm_exit and kvmmmu walk tracepoints "
+                "(root, tracefs; slower); emu: ignored");
 }
 
 int runCommand(const RunOptions &o) {
@@ -99,11 +124,15 @@ int runCommand(const RunOptions &o) {
     if (!o.entry.empty())
       load.entryMode = parseEntryMode(o.entry);
     image = loadGuestImage(o.guest, load);
-    backend = createBackend(resolveBackend(o.backend));
+    const std::string backendName = resolveBackend(o.backend);
+    noteIgnoredFlags(o, backendName);
+    backend = createBackend(backendName);
     RunConfig config;
     config.ramMiB = o.memMiB;
     config.maxInstructions = o.maxInsns;
     config.timeoutSeconds = o.timeout;
+    config.singleStep = o.step;
+    config.kernelTrace = o.kernelTrace;
     backend->load(image, config);
     if (!o.traceFile.empty()) {
       writer.emplace(o.traceFile);
@@ -128,6 +157,10 @@ int runCommand(const RunOptions &o) {
     writer->flush();
   const TraceSummary &summary = summarizer.summary();
   const std::string &console = backend->platform().console();
+  const bool onKvm = backend->name() == "kvm";
+  const auto unobservable = backend->unobservable();
+  // Tracing costs time, so it is opt-in; say when it could have been on.
+  const bool kernelTraceAvailable = onKvm && kvm::probeTracefs(false).usable();
 
   if (o.json) {
     nlohmann::ordered_json j;
@@ -138,11 +171,20 @@ int runCommand(const RunOptions &o) {
     j["console"] = nlohmann::json::string_t(console);
     j["instructions"] = result.instructions;
     j["exits"] = summary.exits;
+    if (!summary.kernelTraceExits.empty())
+      j["kernel_trace_exits"] = summary.kernelTraceExits;
     nlohmann::ordered_json exceptions = nlohmann::ordered_json::object();
     for (auto [vector, count] : summary.exceptions)
       exceptions[std::to_string(vector)] = count;
     j["exceptions"] = exceptions;
     j["regs"] = regsJson(result.regs);
+    if (onKvm) {
+      j["kvm_stats"] = backend->counters();
+      j["kernel_trace"] = {{"requested", o.kernelTrace}, {"available", kernelTraceAvailable}};
+    }
+    j["unobservable"] = unobservableJson(unobservable);
+    if (auto debug = backend->debugCounters(); !debug.empty())
+      j["debug_counters"] = debug;
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     if (!console.empty()) {
@@ -169,6 +211,15 @@ int runCommand(const RunOptions &o) {
       std::cout << " " << vector << "=" << count;
     std::cout << "\nfinal: rip=" << hex(result.regs.rip) << " cpl=" << int(result.regs.cpl)
               << " cr0=" << hex(result.regs.cr0) << "\n";
+    if (!unobservable.empty()) {
+      std::cout << "not observable here:";
+      for (size_t i = 0; i < unobservable.size(); ++i)
+        std::cout << (i ? "; " : " ") << unobservable[i].kind;
+      std::cout << " (--json says why)\n";
+    }
+    if (onKvm && !o.kernelTrace && kernelTraceAvailable)
+      std::cout << "kernel trace: available, off (--kernel-trace records kvm:kvm_exit and kvmmmu "
+                   "walks)\n";
   }
   return guestSucceeded(result.stop) ? 0 : 1;
 }

@@ -17,6 +17,8 @@ struct RunOptions {
   double timeout = 10.0;
   std::string traceFile;
   bool json = false;
+  bool step = false;        ///< --step (kvm: single-step every instruction)
+  bool kernelTrace = false; ///< --kernel-trace (kvm: record host tracepoints too)
 };
 
 void addRunCommand(CLI::App &app, RunOptions &options);

@@ -8,8 +8,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ringside {
 
@@ -19,6 +21,18 @@ struct RunConfig {
   uint64_t ramMiB = 16;
   uint64_t maxInstructions = 100'000'000; ///< --max-insns; 0 means no limit
   double timeoutSeconds = 10.0;           ///< --timeout; wall clock
+  /// --step: run instruction by instruction where the backend can (kvm: KVM_GUESTDBG_SINGLESTEP),
+  /// for exact instruction counts and real ring changes. Backends that already count exactly
+  /// (emu) ignore it.
+  bool singleStep = false;
+  /// --kernel-trace: also record what the host kernel's tracepoints saw (kvm only; costs time).
+  bool kernelTrace = false;
+};
+
+/// An event kind this host cannot show for this run, and why (the summary's "unobservable").
+struct Unobservable {
+  std::string kind;
+  std::string why;
 };
 
 /// What a backend can show. Views grey out what a backend cannot do.
@@ -71,6 +85,16 @@ public:
     (void)gpa, (void)dst, (void)n;
     return false;
   }
+  /// Counters the backend's host kept over the last run (kvm: the vCPU's binary stats,
+  /// after − before). Empty when the backend has none.
+  virtual std::map<std::string, uint64_t> counters() const { return {}; }
+  /// Ringside's own bookkeeping of the last run (steps taken, walks cross-checked, …), for
+  /// debugging the backend rather than for lessons.
+  virtual std::map<std::string, uint64_t> debugCounters() const { return {}; }
+  /// Event kinds this host cannot show for the last run (or the loaded configuration), so a
+  /// summary says "not observable here" instead of showing zero. Empty: everything the trace
+  /// format has is either observed or modelled and labelled so.
+  virtual std::vector<Unobservable> unobservable() const { return {}; }
 };
 
 /// "emu" or "kvm". Throws InputError for an unknown name or a backend this host cannot run,

@@ -10,9 +10,10 @@
 namespace ringside {
 
 struct TraceSummary {
-  std::map<std::string, uint64_t> kinds;   ///< event kind → count
-  std::map<std::string, uint64_t> exits;   ///< exit-reason name → count
-  std::map<unsigned, uint64_t> exceptions; ///< vector → count
+  std::map<std::string, uint64_t> kinds; ///< event kind → count
+  std::map<std::string, uint64_t> exits; ///< exit-reason name → count (the backend's own)
+  std::map<std::string, uint64_t> kernelTraceExits; ///< the same, seen by kernel tracepoints
+  std::map<unsigned, uint64_t> exceptions;          ///< vector → count
   uint64_t ringChanges = 0;
 };
 

@@ -171,7 +171,7 @@ Outcome crAccess(const Vmcs &vmcs, const GuestOperation &op, ExitInfo &info) {
 
 Outcome exception(const Vmcs &vmcs, const GuestOperation &op, ExitInfo &info) {
   // INT n is not an exception: the exception bitmap does not see it.
-  if (op.eventType == EventType::SoftwareInterrupt || op.vector >= 32)
+  if (op.interruptionType == InterruptionType::SoftwareInterrupt || op.vector >= 32)
     return Outcome::NoExit;
   bool bit = (vmcs.get(vmcs::ExceptionBitmap) >> op.vector) & 1;
   if (op.vector == 14) {
@@ -184,11 +184,11 @@ Outcome exception(const Vmcs &vmcs, const GuestOperation &op, ExitInfo &info) {
   }
   if (!bit)
     return Outcome::NoExit;
-  info.intrInfo = interruptionInfo(op.vector, op.eventType, op.hasErrorCode);
+  info.intrInfo = interruptionInfo(op.vector, op.interruptionType, op.hasErrorCode);
   info.intrErrorCode = op.hasErrorCode ? op.errorCode : 0;
   // Software exceptions (INT3, INTO, INT1) report the length of their instruction.
-  info.instructionCaused = op.eventType == EventType::SoftwareException ||
-                           op.eventType == EventType::PrivilegedSoftwareException;
+  info.instructionCaused = op.interruptionType == InterruptionType::SoftwareException ||
+                           op.interruptionType == InterruptionType::PrivilegedSoftwareException;
   return Outcome::Exit;
 }
 
@@ -228,12 +228,12 @@ Outcome special(const Vmcs &vmcs, const GuestOperation &op, ExitInfo &info) {
       return Outcome::NoExit;
     // Only "acknowledge interrupt on exit" makes the processor fetch the vector.
     if (vmcs.get(vmcs::ExitControls) & ctl::AckIntrOnExit)
-      info.intrInfo = interruptionInfo(op.vector, EventType::ExternalInterrupt, false);
+      info.intrInfo = interruptionInfo(op.vector, InterruptionType::ExternalInterrupt, false);
     return Outcome::Exit;
   case GuestOp::Nmi:
     if (!(pinControls(vmcs) & ctl::NmiExiting))
       return Outcome::NoExit;
-    info.intrInfo = interruptionInfo(2, EventType::Nmi, false);
+    info.intrInfo = interruptionInfo(2, InterruptionType::Nmi, false);
     return Outcome::Exit;
   default:
     return crAccess(vmcs, op, info);
@@ -366,7 +366,7 @@ uint64_t eptViolationQualification(const EptAccess &a) {
          uint64_t(a.glaValid && a.glaFinal) << 8 | uint64_t(a.nmiUnblocking) << 12;
 }
 
-uint32_t interruptionInfo(uint8_t vector, EventType type, bool hasErrorCode) {
+uint32_t interruptionInfo(uint8_t vector, InterruptionType type, bool hasErrorCode) {
   return vector | uint32_t(type) << 8 | uint32_t(hasErrorCode) << 11 | kValid;
 }
 

@@ -61,7 +61,7 @@ enum class GuestOp : uint8_t {
   Vmxon,
   Invept,
   Invvpid,
-  Exception,         ///< an exception about to be delivered: vector, eventType, error code
+  Exception,         ///< an exception about to be delivered: vector, interruptionType, error code
   ExternalInterrupt, ///< an external interrupt arrives (vector)
   Nmi,
   TripleFault,
@@ -73,7 +73,7 @@ enum class GuestOp : uint8_t {
 };
 
 /// Interruption types of the interruption-information fields (bits 10:8).
-enum class EventType : uint8_t {
+enum class InterruptionType : uint8_t {
   ExternalInterrupt = 0,
   Nmi = 2,
   HardwareException = 3,
@@ -101,7 +101,7 @@ struct InsnOperand {
 /// An event being delivered when the exit happened (IDT-vectoring information).
 struct VectoringEvent {
   uint8_t vector = 0;
-  EventType type = EventType::HardwareException;
+  InterruptionType type = InterruptionType::HardwareException;
   bool hasErrorCode = false;
   uint32_t errorCode = 0;
 };
@@ -123,7 +123,7 @@ struct GuestOperation {
   bool monitorArmed = false;  ///< MWAIT qualification bit 0
   InsnOperand operand;
   uint8_t vector = 0;
-  EventType eventType = EventType::HardwareException;
+  InterruptionType interruptionType = InterruptionType::HardwareException;
   bool hasErrorCode = false;
   uint32_t errorCode = 0;
   std::optional<VectoringEvent> vectoring;
@@ -178,7 +178,7 @@ struct EptAccess {
   bool nmiUnblocking = false;
 };
 uint64_t eptViolationQualification(const EptAccess &a);
-uint32_t interruptionInfo(uint8_t vector, EventType type, bool hasErrorCode);
+uint32_t interruptionInfo(uint8_t vector, InterruptionType type, bool hasErrorCode);
 
 /// The facts per operation (name, basic exit reason, controlling bit), for views and docs.
 struct GuestOpInfo {

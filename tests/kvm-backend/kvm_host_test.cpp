@@ -48,6 +48,7 @@ TEST(KvmHostTest, PvmCapabilitiesAreHonest) {
   EXPECT_FALSE(caps.modelledExits);
   EXPECT_NE(caps.description.find("CPL0 only"), std::string::npos);
   EXPECT_NE(caps.description.find("--max-insns is not enforced"), std::string::npos);
+  EXPECT_TRUE(caps.guestPageWalks); // at userspace exits, via KVM_TRANSLATE and the walker
 }
 
 TEST(KvmHostTest, VmxShowsRealExitsOnlyWithReadableTracefs) {

@@ -259,33 +259,33 @@ TEST(ExitDecision, CrMasksShadowsAndTargets) {
 TEST(ExitDecision, ExceptionsAndInterruptionInformation) {
   Vmcs v;
   v.vmwrite(vmcs::ExceptionBitmap, (1u << 14) | (1u << 13) | (1u << 6) | (1u << 3));
-  auto exc = [&](uint8_t vector, EventType type, bool hasErr, uint32_t err = 0) {
+  auto exc = [&](uint8_t vector, InterruptionType type, bool hasErr, uint32_t err = 0) {
     GuestOperation g = simple(GuestOp::Exception, 1);
-    g.vector = vector, g.eventType = type, g.hasErrorCode = hasErr, g.errorCode = err;
+    g.vector = vector, g.interruptionType = type, g.hasErrorCode = hasErr, g.errorCode = err;
     g.linearAddress = 0xdead000;
     return decideExit(v, g);
   };
-  auto pf = exc(14, EventType::HardwareException, true, 0x2);
+  auto pf = exc(14, InterruptionType::HardwareException, true, 0x2);
   ASSERT_TRUE(pf.exits());
   EXPECT_EQ(pf.info.intrInfo, 0x80000b0eu);
   EXPECT_EQ(pf.info.intrErrorCode, 0x2u);
   EXPECT_EQ(pf.info.qualification, 0xdead000u); // CR2
-  EXPECT_EQ(exc(13, EventType::HardwareException, true).info.intrInfo, 0x80000b0du);
-  EXPECT_EQ(exc(6, EventType::HardwareException, false).info.intrInfo, 0x80000306u);
-  auto bp = exc(3, EventType::SoftwareException, false);
+  EXPECT_EQ(exc(13, InterruptionType::HardwareException, true).info.intrInfo, 0x80000b0du);
+  EXPECT_EQ(exc(6, InterruptionType::HardwareException, false).info.intrInfo, 0x80000306u);
+  auto bp = exc(3, InterruptionType::SoftwareException, false);
   EXPECT_EQ(bp.info.intrInfo, 0x80000603u);
   EXPECT_TRUE(bp.info.instructionCaused);
-  EXPECT_FALSE(exc(0, EventType::HardwareException, false).exits()); // #DE not in bitmap
-  EXPECT_FALSE(exc(3, EventType::SoftwareInterrupt, false).exits()); // INT 3 (CD 03)
+  EXPECT_FALSE(exc(0, InterruptionType::HardwareException, false).exits()); // #DE not in bitmap
+  EXPECT_FALSE(exc(3, InterruptionType::SoftwareInterrupt, false).exits()); // INT 3 (CD 03)
   // #PF error-code mask/match: only writes (bit 1) exit ...
   v.vmwrite(vmcs::PfErrorCodeMask, 0x2);
   v.vmwrite(vmcs::PfErrorCodeMatch, 0x2);
-  EXPECT_TRUE(exc(14, EventType::HardwareException, true, 0x3).exits());
-  EXPECT_FALSE(exc(14, EventType::HardwareException, true, 0x1).exits());
+  EXPECT_TRUE(exc(14, InterruptionType::HardwareException, true, 0x3).exits());
+  EXPECT_FALSE(exc(14, InterruptionType::HardwareException, true, 0x1).exits());
   // ... and with bit 14 clear the meaning inverts: only reads exit.
   v.vmwrite(vmcs::ExceptionBitmap, 0);
-  EXPECT_FALSE(exc(14, EventType::HardwareException, true, 0x3).exits());
-  EXPECT_TRUE(exc(14, EventType::HardwareException, true, 0x1).exits());
+  EXPECT_FALSE(exc(14, InterruptionType::HardwareException, true, 0x3).exits());
+  EXPECT_TRUE(exc(14, InterruptionType::HardwareException, true, 0x1).exits());
 
   v.vmwrite(vmcs::PinBasedControls, ctl::NmiExiting | ctl::ExtIntrExiting);
   EXPECT_EQ(decideExit(v, simple(GuestOp::Nmi, 0)).info.intrInfo, 0x80000202u);
@@ -328,7 +328,7 @@ TEST(ExitDecision, InstructionInformationAndVectoring) {
   EXPECT_EQ(ept.qualification, 0x1aau);
   ept.guestPhysical = 0x123000;
   ept.linearAddress = 0x7fff000;
-  ept.vectoring = VectoringEvent{14, EventType::HardwareException, true, 0x2};
+  ept.vectoring = VectoringEvent{14, InterruptionType::HardwareException, true, 0x2};
   EXPECT_FALSE(decideExit(v, ept).exits()); // EPT off: no EPT violations
   setBit(v, "secondary_exec.enable_ept", true);
   d = decideExit(v, ept);

@@ -73,16 +73,20 @@ GuestOperation operationFor(InsnClass cls) {
     g.op = GuestOp::Rdtscp;
     break;
   case InsnClass::SoftInt:
-    g.op = GuestOp::Exception, g.vector = 0x80, g.eventType = EventType::SoftwareInterrupt;
+    g.op = GuestOp::Exception, g.vector = 0x80,
+    g.interruptionType = InterruptionType::SoftwareInterrupt;
     break;
   case InsnClass::Int3:
-    g.op = GuestOp::Exception, g.vector = 3, g.eventType = EventType::SoftwareException;
+    g.op = GuestOp::Exception, g.vector = 3,
+    g.interruptionType = InterruptionType::SoftwareException;
     break;
   case InsnClass::Into:
-    g.op = GuestOp::Exception, g.vector = 4, g.eventType = EventType::SoftwareException;
+    g.op = GuestOp::Exception, g.vector = 4,
+    g.interruptionType = InterruptionType::SoftwareException;
     break;
   case InsnClass::Int1:
-    g.op = GuestOp::Exception, g.vector = 1, g.eventType = EventType::PrivilegedSoftwareException;
+    g.op = GuestOp::Exception, g.vector = 1,
+    g.interruptionType = InterruptionType::PrivilegedSoftwareException;
     break;
   case InsnClass::Vmcall:
     g.op = GuestOp::Vmcall;
