@@ -3,6 +3,7 @@
 #include "diff_command.h"
 #include "info_command.h"
 #include "run_command.h"
+#include "vmcs_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -21,6 +22,8 @@ int main(int argc, char **argv) {
   ringside::cli::addInfoCommand(app, info);
   ringside::cli::DiffOptions diff;
   ringside::cli::addDiffCommand(app, diff);
+  ringside::cli::VmcsOptions vmcs;
+  ringside::cli::addVmcsCommand(app, vmcs);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -40,5 +43,7 @@ int main(int argc, char **argv) {
     return ringside::cli::infoCommand(info);
   if (app.got_subcommand("diff"))
     return ringside::cli::diffCommand(diff);
+  if (app.got_subcommand("vmcs"))
+    return ringside::cli::vmcsCommand(vmcs);
   return ringside::cli::benchCommand(bench);
 }

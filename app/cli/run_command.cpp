@@ -105,6 +105,12 @@ void addRunCommand(CLI::App &app, RunOptions &o) {
       ->check(kNonNegative);
   run->add_option("--trace", o.traceFile, "write the event trace as JSON Lines to FILE");
   run->add_flag("--json", o.json, "print one JSON object instead of the human summary");
+  run->add_option("--vmx-profile", o.vmxProfile,
+                  "emu: the modelled hypervisor's VT-x controls: kvm-like (default) or "
+                  "shadow-paging (docs/vmx-profile.md)");
+  run->add_option("--vmx-set", o.vmxSet,
+                  "emu: override a control or field after the profile, e.g. "
+                  "cpu_based.hlt_exiting=0 (repeatable)");
   run->add_flag("--step", o.step,
                 "kvm: single-step every instruction (exact count, ring events; CPL0 only on "
                 "PVM); emu: ignored, it counts exactly already");
@@ -131,6 +137,8 @@ int runCommand(const RunOptions &o) {
     config.ramMiB = o.memMiB;
     config.maxInstructions = o.maxInsns;
     config.timeoutSeconds = o.timeout;
+    config.vmxProfile = o.vmxProfile;
+    config.vmxOverrides = o.vmxSet;
     config.singleStep = o.step;
     config.kernelTrace = o.kernelTrace;
     backend->load(image, config);

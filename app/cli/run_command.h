@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ringside::cli {
 
@@ -17,8 +18,10 @@ struct RunOptions {
   double timeout = 10.0;
   std::string traceFile;
   bool json = false;
-  bool step = false;        ///< --step (kvm: single-step every instruction)
-  bool kernelTrace = false; ///< --kernel-trace (kvm: record host tracepoints too)
+  bool step = false;               ///< --step (kvm: single-step every instruction)
+  bool kernelTrace = false;        ///< --kernel-trace (kvm: record host tracepoints too)
+  std::string vmxProfile;          ///< --vmx-profile
+  std::vector<std::string> vmxSet; ///< --vmx-set, repeatable
 };
 
 void addRunCommand(CLI::App &app, RunOptions &options);

@@ -16,6 +16,7 @@
 namespace ringside {
 
 class Platform;
+class Vmcs;
 
 struct RunConfig {
   uint64_t ramMiB = 16;
@@ -27,6 +28,11 @@ struct RunConfig {
   bool singleStep = false;
   /// --kernel-trace: also record what the host kernel's tracepoints saw (kvm only; costs time).
   bool kernelTrace = false;
+  /// --vmx-profile: the VT-x controls of the modelled hypervisor (emu; "" = kvm-like).
+  std::string vmxProfile;
+  /// --vmx-set: control and field overrides applied after the profile, e.g.
+  /// "cpu_based.hlt_exiting=0".
+  std::vector<std::string> vmxOverrides;
 };
 
 /// An event kind this host cannot show for this run, and why (the summary's "unobservable").
@@ -95,6 +101,8 @@ public:
   /// summary says "not observable here" instead of showing zero. Empty: everything the trace
   /// format has is either observed or modelled and labelled so.
   virtual std::vector<Unobservable> unobservable() const { return {}; }
+  /// The VMCS a backend models for its guest (emu), or nullptr when it has none to show.
+  virtual const Vmcs *modelVmcs() const { return nullptr; }
 };
 
 /// "emu" or "kvm". Throws InputError for an unknown name or a backend this host cannot run,

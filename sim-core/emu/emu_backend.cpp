@@ -116,6 +116,7 @@ void EmuBackend::resetMachine() {
     std::memcpy(ram_->data() + kBootStubGdtr + 2, &base, 4);
     std::memcpy(ram_->data() + kBootStubEntryPointer, &image_.entry, 8);
   }
+  setupVmcs();
   mmu_ =
       std::make_unique<ShadowMmu>(uc_, *ram_, *this, [this](EventBody b) { record(std::move(b)); });
   installHooks();
@@ -205,6 +206,7 @@ RunResult EmuBackend::run() {
 void EmuBackend::startGuest() {
   icount_ = blockBase_ = 0;
   current_ = nullptr;
+  syncGuestState(); // the state VMLAUNCH starts from: in the VMCS, not a change to record
   recording_ = true;
   uint8_t level = cpl();
   record(RingEvent{level, level, RingCause::Start, reg(UC_X86_REG_RIP)});

@@ -10,6 +10,8 @@
 #include "emu/insn_decoder.h"
 #include "emu/shadow_mmu.h"
 #include "platform/platform.h"
+#include "vmx/exit_decision.h"
+#include "vmx/vmcs.h"
 
 #include <unicorn/unicorn.h>
 
@@ -37,6 +39,7 @@ public:
   void requestStop() override;
   const Platform &platform() const override { return platform_; }
   Trace &trace() override { return trace_; }
+  const Vmcs *modelVmcs() const override;
   bool readGuestPhysical(uint64_t gpa, void *dst, size_t n) const override;
 
 private:
@@ -111,14 +114,22 @@ private:
   // emu_intercepts.cpp: the monitor's handling of intercepted instructions.
   bool handleIntercept(uint64_t linear);
   bool stepNative(uint64_t linear, unsigned length);
-  void exitEvent(uint16_t reason, uint64_t qualification, unsigned length);
-  void entryEvent(bool injecting = false, uint8_t vector = 0);
   bool handlePortIo(const DecodedInsn &d, unsigned length);
   bool ioPermitted(uint16_t port, uint8_t size);
   bool handleMovToCr(const DecodedInsn &d, uint64_t linear);
   bool handleMovFromCr(const DecodedInsn &d);
   bool resolveStep(bool ok);
   void applyGuestPaging(uint64_t cr0, uint64_t cr3, uint64_t cr4);
+
+  // emu_vmx.cpp: the hypervisor's VMCS for this guest, and the VT-x model's decisions.
+  void setupVmcs();
+  ExitDecision decide(GuestOperation op);
+  GuestOperation operationFor(const DecodedInsn &d, uint64_t linear);
+  uint64_t invlpgAddress(const DecodedInsn &d, uint64_t rip);
+  void vmExit(const ExitInfo &info);
+  void vmEntry(bool injecting = false, uint8_t vector = 0);
+  void syncGuestState();
+  uint64_t syncedValue(uint32_t encoding) const;
 
   // emu_delivery.cpp: exceptions and interrupts.
   bool handleException(uint8_t vector);
@@ -144,6 +155,9 @@ private:
   std::unique_ptr<GuestRam> ram_;
   std::unique_ptr<ShadowMmu> mmu_;
   uint64_t guestCr0_ = 0, guestCr2_ = 0, guestCr3_ = 0, guestCr4_ = 0;
+  Vmcs vmcs_;
+  std::array<uint64_t, 11> synced_{}; ///< last values written to the synced guest-state fields
+  std::optional<ExitInfo> exit_;      ///< the VM exit the current intercept takes, if any
 
   std::vector<BlockSlot> blockCache_;
   std::vector<BlockInfo> blockInfos_;

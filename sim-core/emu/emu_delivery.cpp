@@ -92,8 +92,23 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
       guestCr2_ = cr2;
     record(ExceptionEvent{event.vector, event.hasErrorCode, event.errorCode, rip,
                           event.vector == 14 ? cr2 : 0, software});
-    if (!software && exceptionExits(event.vector)) {
-      record(ExitEvent{exit_reason::ExceptionNmi, event.vector == 14 ? cr2 : 0, rip, 0});
+    // The exception bitmap (and #PF error-code mask/match) of the VMCS decide the exit.
+    GuestOperation op;
+    op.op = GuestOp::Exception;
+    op.vector = event.vector;
+    op.interruptionType =
+        event.type == EventType::SoftwareInterrupt   ? InterruptionType::SoftwareInterrupt
+        : event.type == EventType::SoftwareException ? InterruptionType::SoftwareException
+        : event.type == EventType::External          ? InterruptionType::ExternalInterrupt
+        : event.vector == 1 && returnRip != rip      ? InterruptionType::PrivilegedSoftwareException
+                                                     : InterruptionType::HardwareException;
+    op.hasErrorCode = event.hasErrorCode;
+    op.errorCode = event.errorCode;
+    op.linearAddress = cr2;
+    op.insnLength = static_cast<uint8_t>(returnRip - rip);
+    ExitDecision decision = decide(op);
+    if (decision.exits() && !intercepted) {
+      vmExit(decision.info);
       intercepted = true;
     }
     uint8_t before = realMode ? 0 : cpl();
@@ -101,7 +116,7 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
     std::optional<PendingEvent> nested;
     if (plan.ok && applyPlan(plan, nested)) {
       if (intercepted)
-        entryEvent(true, event.vector);
+        vmEntry(true, event.vector);
       if (!realMode && plan.newCpl != before)
         record(RingEvent{before, plan.newCpl, RingCause::Interrupt, plan.newRip});
       return true;
@@ -119,7 +134,11 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
       event = fault;
     returnRip = rip;
   }
-  record(ExitEvent{exit_reason::TripleFault, 0, rip, 0});
+  GuestOperation shutdown;
+  shutdown.op = GuestOp::TripleFault;
+  ExitDecision decision = decide(shutdown);
+  if (decision.exits())
+    vmExit(decision.info);
   finish(StopKind::Shutdown, 0, "triple fault: " + why);
   return false;
 }

@@ -1,6 +1,6 @@
 // The monitor's handling of intercepted instructions: each is emulated here or run natively
-// for one instruction (stepNative), and recorded as a VM exit when the exit policy says a
-// VT-x monitor with default controls would see one.
+// for one instruction (stepNative), and recorded as a VM exit when the VT-x model, under the
+// run's VMX profile, says the hypervisor would see one (emu_vmx.cpp).
 #include "arch/exit_reasons.h"
 #include "emu/emu_backend.h"
 #include "platform/layout.h"
@@ -16,14 +16,6 @@ unsigned registerBytes(ZydisRegister reg) {
 }
 
 } // namespace
-
-void EmuBackend::exitEvent(uint16_t reason, uint64_t qualification, unsigned length) {
-  record(ExitEvent{reason, qualification, reg(UC_X86_REG_RIP), static_cast<uint8_t>(length)});
-}
-
-void EmuBackend::entryEvent(bool injecting, uint8_t vector) {
-  record(EntryEvent{reg(UC_X86_REG_RIP), injecting, vector});
-}
 
 // Runs the instruction at `linear` natively and stops right after it. False when something
 // else stopped the guest first (an exception inside it, the watchdog); pending_ then says what.
@@ -53,30 +45,44 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, reg(UC_X86_REG_RIP));
   unsigned len = d->insn.length;
   uint64_t rip = reg(UC_X86_REG_RIP);
-  const InsnPolicy &policy = insnPolicy(d->cls);
   auto afterStep = [this](bool ok) { return resolveStep(ok); };
-  // Privilege checks come before VM exits: above CPL 0 these raise #GP(0) in the guest.
-  bool tsdFault =
-      (d->cls == InsnClass::Rdtsc || d->cls == InsnClass::Rdtscp) && (guestCr4_ & (1u << 2));
-  if ((policy.privileged || tsdFault) && (reg(UC_X86_REG_CR0) & 1) && cpl() > 0)
-    return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
+
+  // The VT-x model decides: #GP/#UD checks that come before any VM exit, then exit or not.
+  GuestOperation op = operationFor(*d, linear);
+  exit_.reset();
+  if (op.op != GuestOp::None) {
+    bool tsdFault =
+        (op.op == GuestOp::Rdtsc || op.op == GuestOp::Rdtscp) && (guestCr4_ & (1u << 2));
+    if (tsdFault && (reg(UC_X86_REG_CR0) & 1) && cpl() > 0)
+      return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
+    if (op.op == GuestOp::Io && !ioPermitted(op.port, op.size))
+      return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
+    ExitDecision decision = decide(op);
+    if (decision.outcome == Outcome::Gp)
+      return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
+    if (decision.outcome == Outcome::Ud)
+      return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, rip);
+    if (decision.exits())
+      exit_ = decision.info;
+  }
+  auto takeExit = [this] {
+    if (exit_)
+      vmExit(*exit_);
+  };
+  auto resume = [this] {
+    if (exit_)
+      vmEntry();
+  };
 
   switch (d->cls) {
   case InsnClass::In:
   case InsnClass::Out:
     return handlePortIo(*d, len);
   case InsnClass::StringIo: {
-    bool rep = d->insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE);
-    uint16_t port = static_cast<uint16_t>(gpr(2));
-    uint8_t size = static_cast<uint8_t>(d->insn.operand_width / 8);
-    bool in = d->insn.mnemonic == ZYDIS_MNEMONIC_INSB || d->insn.mnemonic == ZYDIS_MNEMONIC_INSW ||
-              d->insn.mnemonic == ZYDIS_MNEMONIC_INSD;
-    if (!ioPermitted(port, size))
-      return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
-    exitEvent(exit_reason::IoInstruction, ioQualification(port, size, in, true, rep, false), len);
+    takeExit();
     bool ok = stepNative(linear, len);
     if (ok)
-      entryEvent();
+      resume();
     if (auto code = platform_.exitCode()) {
       finish(StopKind::ExitPort, *code,
              "the guest wrote " + std::to_string(*code) + " to port 0xf4");
@@ -85,7 +91,8 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     return afterStep(ok);
   }
   case InsnClass::Hlt: {
-    exitEvent(exit_reason::Hlt, 0, len);
+    // Without HLT exiting the vCPU halts in the guest; nothing can wake it on this platform.
+    takeExit();
     bool interrupts = reg(UC_X86_REG_RFLAGS) & (1u << 9);
     setReg(UC_X86_REG_RIP, rip + len);
     ++icount_;
@@ -97,51 +104,31 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
   case InsnClass::MovToCr:
     return handleMovToCr(*d, linear);
   case InsnClass::MovFromCr:
+    takeExit();
     if (!handleMovFromCr(*d)) // CR8 is the real one: run it
-      return afterStep(stepNative(linear, len));
+      return afterStep(stepNative(linear, len)) && (resume(), true);
     setReg(UC_X86_REG_RIP, rip + len);
     ++icount_;
+    resume();
     return true;
-  case InsnClass::Invlpg: {
-    ZydisRegisterContext context{};
-    for (int i = 0; i < 16; ++i) {
-      // Fill every width of each general register for Zydis' address calculation.
-      static constexpr ZydisRegister k64[16] = {
-          ZYDIS_REGISTER_RAX, ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RDX, ZYDIS_REGISTER_RBX,
-          ZYDIS_REGISTER_RSP, ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI,
-          ZYDIS_REGISTER_R8,  ZYDIS_REGISTER_R9,  ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R11,
-          ZYDIS_REGISTER_R12, ZYDIS_REGISTER_R13, ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R15};
-      static constexpr ZydisRegister k32[16] = {
-          ZYDIS_REGISTER_EAX,  ZYDIS_REGISTER_ECX,  ZYDIS_REGISTER_EDX,  ZYDIS_REGISTER_EBX,
-          ZYDIS_REGISTER_ESP,  ZYDIS_REGISTER_EBP,  ZYDIS_REGISTER_ESI,  ZYDIS_REGISTER_EDI,
-          ZYDIS_REGISTER_R8D,  ZYDIS_REGISTER_R9D,  ZYDIS_REGISTER_R10D, ZYDIS_REGISTER_R11D,
-          ZYDIS_REGISTER_R12D, ZYDIS_REGISTER_R13D, ZYDIS_REGISTER_R14D, ZYDIS_REGISTER_R15D};
-      static constexpr ZydisRegister k16[16] = {
-          ZYDIS_REGISTER_AX,   ZYDIS_REGISTER_CX,   ZYDIS_REGISTER_DX,   ZYDIS_REGISTER_BX,
-          ZYDIS_REGISTER_SP,   ZYDIS_REGISTER_BP,   ZYDIS_REGISTER_SI,   ZYDIS_REGISTER_DI,
-          ZYDIS_REGISTER_R8W,  ZYDIS_REGISTER_R9W,  ZYDIS_REGISTER_R10W, ZYDIS_REGISTER_R11W,
-          ZYDIS_REGISTER_R12W, ZYDIS_REGISTER_R13W, ZYDIS_REGISTER_R14W, ZYDIS_REGISTER_R15W};
-      uint64_t v = gpr(i);
-      context.values[k64[i]] = v;
-      context.values[k32[i]] = v & 0xFFFFFFFF;
-      context.values[k16[i]] = v & 0xFFFF;
-    }
-    ZyanU64 ea = 0;
-    ZydisCalcAbsoluteAddressEx(&d->insn, &d->operands[0], rip, &context, &ea);
-    mmu_->flushPage(ea); // flat data segments assumed for the address (docs/emu-backend.md)
+  case InsnClass::Invlpg:
+    takeExit();
+    mmu_->flushPage(op.linearAddress);
     setReg(UC_X86_REG_RIP, rip + len);
     ++icount_;
+    resume();
     return true;
-  }
   case InsnClass::Rdtsc:
   case InsnClass::Rdtscp: {
     // A virtual TSC that ticks once per retired instruction keeps runs deterministic.
+    takeExit();
     setGpr(0, icount_ & 0xFFFFFFFF, 4);
     setGpr(2, icount_ >> 32, 4);
     if (d->cls == InsnClass::Rdtscp)
       setGpr(1, 0, 4);
     setReg(UC_X86_REG_RIP, rip + len);
     ++icount_;
+    resume();
     return true;
   }
   case InsnClass::SoftInt:
@@ -160,7 +147,7 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
   case InsnClass::Int1:
     return deliver(PendingEvent{1, EventType::HardwareException, false, 0}, rip + len);
   case InsnClass::Vmcall: {
-    exitEvent(exit_reason::Vmcall, 0, len);
+    takeExit();
     HypercallEvent call;
     call.nr = gpr(0);
     call.args = {gpr(3), gpr(1), gpr(2), gpr(6)}; // RBX RCX RDX RSI, as KVM's ABI
@@ -170,7 +157,7 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     setGpr(0, call.result, 8);
     setReg(UC_X86_REG_RIP, rip + len);
     ++icount_;
-    entryEvent();
+    resume();
     return true;
   }
   case InsnClass::Iret:
@@ -192,19 +179,14 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
   case InsnClass::Xsetbv:
   case InsnClass::Lmsw:
   case InsnClass::Clts: {
-    bool exits = policy.exitsByDefault;
-    if (exits) {
-      uint64_t qual =
-          d->cls == InsnClass::Lmsw ? crQualification(0, 3, 0, static_cast<uint16_t>(gpr(0))) : 0;
-      exitEvent(policy.exitReason, qual, len);
-    }
+    takeExit();
     bool ok = stepNative(linear, len);
     if (ok && (d->cls == InsnClass::Lmsw || d->cls == InsnClass::Clts))
       guestCr0_ = (guestCr0_ & ~0xFull) | (reg(UC_X86_REG_CR0) & 0xF);
     if (ok && d->cls == InsnClass::Wrmsr && gpr(1) == 0xC0000080)
       mmu_->setGuestPaging(guestPaging()); // EFER.NXE/LME change what the tables mean
-    if (ok && exits)
-      entryEvent();
+    if (ok)
+      resume();
     return afterStep(ok);
   }
   case InsnClass::None:
@@ -244,10 +226,8 @@ bool EmuBackend::handlePortIo(const DecodedInsn &d, unsigned length) {
       immediate ? static_cast<uint16_t>(portOp.imm.value.u) : static_cast<uint16_t>(gpr(2));
   uint8_t size = static_cast<uint8_t>(registerBytes(dataOp.reg.value));
   uint64_t rip = reg(UC_X86_REG_RIP);
-  if (!ioPermitted(port, size))
-    return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
-  exitEvent(exit_reason::IoInstruction, ioQualification(port, size, in, false, false, immediate),
-            length);
+  if (exit_)
+    vmExit(*exit_);
   uint32_t value;
   if (in) {
     value = platform_.portRead(icount_, port, size);
@@ -265,7 +245,8 @@ bool EmuBackend::handlePortIo(const DecodedInsn &d, unsigned length) {
     finish(StopKind::ExitPort, *code, "the guest wrote " + std::to_string(*code) + " to port 0xf4");
     return false;
   }
-  entryEvent();
+  if (exit_)
+    vmEntry();
   return true;
 }
 
@@ -329,8 +310,8 @@ bool EmuBackend::handleMovToCr(const DecodedInsn &d, uint64_t linear) {
   }
   if (cr != 0 && cr != 3 && cr != 4)
     return resolveStep(stepNative(linear, len));
-  if (crAccessExits(cr, true))
-    exitEvent(exit_reason::CrAccess, crQualification(cr, 0, src), len);
+  if (exit_)
+    vmExit(*exit_);
 
   uint64_t cr0 = guestCr0_, cr3 = guestCr3_, cr4 = guestCr4_;
   (cr == 0 ? cr0 : cr == 3 ? cr3 : cr4) = value;
@@ -370,8 +351,8 @@ bool EmuBackend::handleMovToCr(const DecodedInsn &d, uint64_t linear) {
   guestCr3_ = cr3;
   guestCr4_ = cr4;
   applyGuestPaging(cr0, cr3, cr4);
-  if (crAccessExits(cr, true))
-    entryEvent();
+  if (exit_)
+    vmEntry();
   return true;
 }
 

@@ -125,12 +125,13 @@ TEST(TraceJson, ExitLineIsExact) {
 
 TEST(TraceJson, WalkLineIsExact) {
   Event e = make(0, 5, longModeWalk());
-  EXPECT_EQ(toJsonLine(e), R"({"seq":0,"icount":5,"kind":"walk","gva":4194304,"mode":"long4",)"
-                           R"("purpose":"guest-tables","access":"read","user":false,"steps":[)"
-                           R"({"level":4,"table":4096,"index":0,"entry":8195},)"
-                           R"({"level":3,"table":8192,"index":0,"entry":12291},)"
-                           R"({"level":2,"table":12288,"index":2,"entry":4194435}],)"
-                           R"("ok":true,"gpa":4194304,"page_size":2097152,"memory_refs":3,"source":"model"})");
+  EXPECT_EQ(toJsonLine(e),
+            R"({"seq":0,"icount":5,"kind":"walk","gva":4194304,"mode":"long4",)"
+            R"("purpose":"guest-tables","access":"read","user":false,"steps":[)"
+            R"({"level":4,"table":4096,"index":0,"entry":8195},)"
+            R"({"level":3,"table":8192,"index":0,"entry":12291},)"
+            R"({"level":2,"table":12288,"index":2,"entry":4194435}],)"
+            R"("ok":true,"gpa":4194304,"page_size":2097152,"memory_refs":3,"source":"model"})");
 }
 
 TEST(TraceJson, OptionalFieldsAppearOnlyWhenMeaningful) {

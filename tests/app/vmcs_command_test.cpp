@@ -1,0 +1,45 @@
+#include "cli_runner.h"
+#include "test_paths.h"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+namespace ringside::test {
+namespace {
+
+uint64_t field(const nlohmann::json &j, const std::string &name) {
+  for (const auto &f : j["fields"])
+    if (f["name"] == name)
+      return f["value"].get<uint64_t>();
+  return 0;
+}
+
+TEST(VmcsCommand, ShowsTheVmcsAtAPointOfTheTrace) {
+  auto hello = (sourceDir() / "lessons" / "00-hello" / "hello.asm").string();
+  auto early = runCli({"vmcs", hello, "--at", "10", "--json"});
+  ASSERT_EQ(early.exitCode, 0) << early.err;
+  auto j = nlohmann::json::parse(early.out);
+  EXPECT_EQ(j["at"], 10);
+  EXPECT_EQ(j["source"], "model");
+  EXPECT_EQ(field(j, "VM_EXIT_REASON"), 30u) << "the first exits are OUTs";
+  EXPECT_EQ(field(j, "EXIT_QUALIFICATION"), 0xE90040u);
+
+  auto end = runCli({"vmcs", hello, "--json"});
+  ASSERT_EQ(end.exitCode, 0) << end.err;
+  EXPECT_EQ(field(nlohmann::json::parse(end.out), "VM_EXIT_REASON"), 12u) << "HLT last";
+
+  auto noHlt = runCli({"vmcs", hello, "--json", "--vmx-set", "cpu_based.hlt_exiting=0"});
+  ASSERT_EQ(noHlt.exitCode, 0) << noHlt.err;
+  EXPECT_EQ(field(nlohmann::json::parse(noHlt.out), "VM_EXIT_REASON"), 30u);
+}
+
+TEST(VmcsCommand, PastTheEndIsAnInputError) {
+  auto hello = (sourceDir() / "lessons" / "00-hello" / "hello.asm").string();
+  auto r = runCli({"vmcs", hello, "--at", "999999"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("past its end"), std::string::npos) << r.err;
+}
+
+} // namespace
+} // namespace ringside::test
