@@ -88,6 +88,7 @@ void EmuBackend::resetMachine() {
   hooked_.clear();
   blockCache_.assign(kBlockCacheSlots, BlockSlot{});
   blockInfos_.assign(kBlockCacheSlots, BlockInfo{});
+  eferCache_.reset();
   current_ = nullptr;
   icount_ = blockBase_ = 0;
 
@@ -206,6 +207,7 @@ RunResult EmuBackend::run() {
 void EmuBackend::startGuest() {
   icount_ = blockBase_ = 0;
   current_ = nullptr;
+  stateDirty_ = true;
   syncGuestState(); // the state VMLAUNCH starts from: in the VMCS, not a change to record
   recording_ = true;
   uint8_t level = cpl();
@@ -332,11 +334,13 @@ void EmuBackend::blockMiss(uint64_t addr, uint32_t size, BlockSlot &slot) {
   // Each slot owns one BlockInfo, so blocks that keep evicting each other cost decoding
   // time but never memory.
   BlockInfo &info = blockInfos_[&slot - blockCache_.data()];
-  info.offsets = decoder_.split(codeMode(), bytes.data(), bytes.size(), &sensitive);
+  CodeMode mode = codeMode();
+  info.offsets = decoder_.split(mode, bytes.data(), bytes.size(), &sensitive);
   bool added = false;
   for (auto [off, cls] : sensitive) {
     uint64_t site = addr + off;
-    intercepts_[site] = Intercept{cls};
+    // Keep the decoded instruction: the monitor needs its operands at every exit there.
+    intercepts_[site] = Intercept{cls, decoder_.decode(mode, bytes.data() + off, size - off)};
     if (!hooked_.count(site)) {
       ensureHook(site);
       added = true;
@@ -368,6 +372,7 @@ void EmuBackend::onBlock(uint64_t addr, uint32_t size) {
   current_ = &slot;
   if (ringCheck_ && --ringCheck_ == 0) {
     markDescriptorAccessed(static_cast<uint16_t>(reg(UC_X86_REG_CS)));
+    stateDirty_ = true;
     uint8_t now = cpl();
     if (now != ringBefore_)
       record(RingEvent{ringBefore_, now, ringCause_, reg(UC_X86_REG_RIP)});

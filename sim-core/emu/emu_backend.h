@@ -70,6 +70,7 @@ private:
   };
   struct Intercept {
     InsnClass cls = InsnClass::None;
+    std::optional<DecodedInsn> decoded; ///< decoded when its block was scanned
   };
 
   // emu_backend.cpp: machine set-up, the run loop and the Unicorn hooks.
@@ -156,6 +157,8 @@ private:
   std::unique_ptr<ShadowMmu> mmu_;
   uint64_t guestCr0_ = 0, guestCr2_ = 0, guestCr3_ = 0, guestCr4_ = 0;
   Vmcs vmcs_;
+  mutable std::optional<uint64_t> eferCache_; ///< see efer()
+  bool stateDirty_ = true;            ///< guest state beyond RIP/RSP/RFLAGS may have changed
   std::array<uint64_t, 11> synced_{}; ///< last values written to the synced guest-state fields
   std::optional<ExitInfo> exit_;      ///< the VM exit the current intercept takes, if any
 

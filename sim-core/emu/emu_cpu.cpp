@@ -47,9 +47,14 @@ void EmuBackend::setGpr(int index, uint64_t value, unsigned bytes) {
 }
 
 uint64_t EmuBackend::efer() const {
-  uc_x86_msr msr{0xC0000080, 0};
-  uc_reg_read(uc_, UC_X86_REG_MSR, &msr);
-  return msr.value;
+  // Reading an MSR through Unicorn runs its RDMSR helper: cache it. Only WRMSR and MOV to CR0
+  // (LMA) change EFER, and both run through stepNative, which drops the cache.
+  if (!eferCache_) {
+    uc_x86_msr msr{0xC0000080, 0};
+    uc_reg_read(uc_, UC_X86_REG_MSR, &msr);
+    eferCache_ = msr.value;
+  }
+  return *eferCache_;
 }
 
 uint64_t EmuBackend::csBase() const { return UcStateEditor(uc_).segment(SegIndex::Cs).base; }
@@ -59,7 +64,10 @@ uint64_t EmuBackend::linearPc() const {
   return state.segment(SegIndex::Cs).base + reg(UC_X86_REG_RIP);
 }
 
-uint8_t EmuBackend::cpl() const { return UcStateEditor(uc_).cpl(); }
+// The CPL is CS.RPL in protected and long mode (SDM vol. 3 §5.5); 0 in real mode.
+uint8_t EmuBackend::cpl() const {
+  return (reg(UC_X86_REG_CR0) & kCr0Pe) ? reg(UC_X86_REG_CS) & 3 : 0;
+}
 
 CodeMode EmuBackend::codeMode() const {
   if (!(reg(UC_X86_REG_CR0) & kCr0Pe))

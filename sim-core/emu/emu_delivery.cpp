@@ -178,6 +178,7 @@ bool EmuBackend::applyPlan(const DeliveryPlan &plan, std::optional<PendingEvent>
   setReg(UC_X86_REG_RSP, plan.newRsp);
   setReg(UC_X86_REG_RFLAGS, plan.newRflags);
   setReg(UC_X86_REG_RIP, plan.newRip);
+  stateDirty_ = true;
   markDescriptorAccessed(plan.newCs);
   if (plan.stackSwitch)
     markDescriptorAccessed(plan.newSs);

@@ -26,6 +26,8 @@ bool EmuBackend::stepNative(uint64_t linear, unsigned length) {
   ensureHook(stopAfter_);
   pending_ = Pending{};
   uc_err err = emulate();
+  eferCache_.reset();
+  stateDirty_ = true;
   stepping_ = ~0ull;
   stopAfter_ = ~0ull;
   if (pending_.kind == Pending::Kind::ResumePoint) {
@@ -40,7 +42,8 @@ bool EmuBackend::stepNative(uint64_t linear, unsigned length) {
 }
 
 bool EmuBackend::handleIntercept(uint64_t linear) {
-  auto d = decodeAt(linear);
+  auto it = intercepts_.find(linear);
+  auto d = it != intercepts_.end() && it->second.decoded ? it->second.decoded : decodeAt(linear);
   if (!d)
     return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, reg(UC_X86_REG_RIP));
   unsigned len = d->insn.length;
@@ -326,6 +329,7 @@ bool EmuBackend::handleMovToCr(const DecodedInsn &d, uint64_t linear) {
 
   if (cr == 3 && !pagingAfter) {
     guestCr3_ = value; // only remembered until the guest turns paging on
+    stateDirty_ = true;
     setReg(UC_X86_REG_RIP, reg(UC_X86_REG_RIP) + len);
     ++icount_;
     return true;

@@ -80,8 +80,12 @@ uint64_t EmuBackend::syncedValue(uint32_t encoding) const {
 }
 
 void EmuBackend::syncGuestState() {
-  // Only fields whose value changed are written, so a tight exit loop costs few writes.
-  for (size_t i = 0; i < kSyncedFields.size(); ++i) {
+  // Only fields whose value changed are written, so a tight exit loop costs few writes. RIP,
+  // RSP and RFLAGS change all the time; the rest only where the monitor ran or changed
+  // something (a native step, a delivery, a CR write, a far transfer), which sets the flag.
+  size_t count = stateDirty_ ? kSyncedFields.size() : 3;
+  stateDirty_ = false;
+  for (size_t i = 0; i < count; ++i) {
     uint64_t v = syncedValue(kSyncedFields[i]);
     if (v != synced_[i]) {
       synced_[i] = v;

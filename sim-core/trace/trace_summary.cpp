@@ -5,17 +5,42 @@
 namespace ringside {
 
 void TraceSummarizer::operator()(const Event &event) {
-  ++summary_.kinds[eventKindName(event.body)];
+  ++kinds_[event.body.index()];
   if (const auto *exit = std::get_if<ExitEvent>(&event.body)) {
     // Kernel tracepoints see the same exits KVM_RUN reported (and the in-kernel ones): count
     // them apart so no exit is counted twice.
-    auto &counts =
-        exit->source == EventSource::KernelTrace ? summary_.kernelTraceExits : summary_.exits;
-    ++counts[std::string(exitReasonName(exit->reason))];
-  } else if (const auto *ex = std::get_if<ExceptionEvent>(&event.body))
-    ++summary_.exceptions[ex->vector];
-  else if (const auto *ring = std::get_if<RingEvent>(&event.body))
-    summary_.ringChanges += ring->from != ring->to;
+    ++(exit->source == EventSource::KernelTrace ? kernelExits_ : exits_)[exit->reason];
+  } else if (const auto *ex = std::get_if<ExceptionEvent>(&event.body)) {
+    ++exceptions_[ex->vector];
+  } else if (const auto *ring = std::get_if<RingEvent>(&event.body)) {
+    ringChanges_ += ring->from != ring->to;
+  }
+}
+
+const TraceSummary &TraceSummarizer::summary() const {
+  summary_ = TraceSummary{};
+  for (size_t i = 0; i < kinds_.size(); ++i)
+    if (kinds_[i]) {
+      EventBody sample;
+      // The kind's name comes from a default-constructed body of that alternative.
+      [&]<size_t... I>(std::index_sequence<I...>) {
+        ((I == i ? (sample = std::variant_alternative_t<I, EventBody>{}, 0) : 0), ...);
+      }
+      (std::make_index_sequence<std::variant_size_v<EventBody>>{});
+      summary_.kinds[eventKindName(sample)] = kinds_[i];
+    }
+  for (size_t r = 0; r < exits_.size(); ++r) {
+    if (exits_[r])
+      summary_.exits[std::string(exitReasonName(static_cast<uint16_t>(r)))] = exits_[r];
+    if (kernelExits_[r])
+      summary_.kernelTraceExits[std::string(exitReasonName(static_cast<uint16_t>(r)))] =
+          kernelExits_[r];
+  }
+  for (size_t v = 0; v < exceptions_.size(); ++v)
+    if (exceptions_[v])
+      summary_.exceptions[static_cast<unsigned>(v)] = exceptions_[v];
+  summary_.ringChanges = ringChanges_;
+  return summary_;
 }
 
 TraceSummary summarize(const std::vector<Event> &events) {

@@ -2,6 +2,7 @@
 // Counts over a trace: what the CLI's --json output, the human summary and the grader report.
 #include "trace/events.h"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -23,10 +24,15 @@ TraceSummary summarize(const std::vector<Event> &events);
 class TraceSummarizer {
 public:
   void operator()(const Event &event);
-  const TraceSummary &summary() const { return summary_; }
+  /// The counts so far (named maps are built here, not per event: a run can have millions).
+  const TraceSummary &summary() const;
 
 private:
-  TraceSummary summary_;
+  std::array<uint64_t, std::variant_size_v<EventBody>> kinds_{};
+  std::array<uint64_t, 1u << 16> exits_{}, kernelExits_{}; // by basic exit reason (16 bits)
+  std::array<uint64_t, 256> exceptions_{};
+  uint64_t ringChanges_ = 0;
+  mutable TraceSummary summary_;
 };
 
 } // namespace ringside

@@ -11,11 +11,13 @@
 #include <functional>
 #include <map>
 #include <span>
+#include <vector>
 
 namespace ringside {
 
 class Vmcs {
 public:
+  Vmcs();
   static constexpr size_t kBitmapBytes = 4096;
   using Bitmap = std::array<uint8_t, kBitmapBytes>;
   using Listener = std::function<void(const VmcsEvent &)>;
@@ -55,13 +57,14 @@ public:
   const Bitmap &ioBitmapB() const { return ioB_; }
   const Bitmap &msrBitmap() const { return msr_; }
 
-  /// Every stored field (full encodings), for views and the CLI.
-  const std::map<uint32_t, uint64_t> &values() const { return values_; }
+  /// Every field written so far (full encodings), for views and the CLI.
+  std::map<uint32_t, uint64_t> values() const;
 
 private:
   void store(const VmcsFieldInfo &f, uint64_t value);
 
-  std::map<uint32_t, uint64_t> values_; ///< by full encoding (bit 0 clear), 64 bits
+  std::vector<uint64_t> values_; ///< by full field (the table's non-HIGH rows), 64 bits
+  std::vector<uint8_t> written_; ///< which fields have been written
   bool vmwriteAnyField_ = false;
   Listener listener_;
   Bitmap ioA_{}, ioB_{}, msr_{};

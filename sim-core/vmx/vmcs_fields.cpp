@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 namespace ringside {
 namespace {
@@ -32,10 +33,15 @@ constexpr std::array<std::string_view, 4> kTypeNames = {"control", "exit-info", 
 std::span<const VmcsFieldInfo> vmcsFields() { return kVmcsFieldTable; }
 
 const VmcsFieldInfo *findVmcsField(uint32_t encoding) {
-  auto table = vmcsFields();
-  auto it = std::lower_bound(table.begin(), table.end(), encoding,
-                             [](const VmcsFieldInfo &f, uint32_t e) { return f.encoding < e; });
-  return it != table.end() && it->encoding == encoding ? &*it : nullptr;
+  // Looked up on every VMCS access (a dozen per VM exit): index every 16-bit encoding once.
+  static const auto byEncoding = [] {
+    auto rows = std::make_unique<std::array<const VmcsFieldInfo *, 0x10000>>();
+    rows->fill(nullptr);
+    for (const auto &f : vmcsFields())
+      (*rows)[f.encoding] = &f;
+    return rows;
+  }();
+  return encoding <= 0xFFFF ? (*byEncoding)[encoding] : nullptr;
 }
 
 const VmcsFieldInfo *findVmcsField(std::string_view name) {
