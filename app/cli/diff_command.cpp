@@ -1,4 +1,5 @@
 #include "diff_command.h"
+#include "guest_flags.h"
 
 #include "backend/backend.h"
 #include "diff/differential.h"
@@ -85,11 +86,7 @@ void addDiffCommand(CLI::App &app, DiffOptions &o) {
 int diffCommand(const DiffOptions &o) {
   try {
     auto names = splitBackends(o.backends);
-    LoadOptions load;
-    if (!o.load.empty())
-      load.loadAddress = parseAddress(o.load);
-    if (!o.entry.empty())
-      load.entryMode = parseEntryMode(o.entry);
+    LoadOptions load = loadOptionsFrom(o.entry, o.load);
     GuestImage image = loadGuestImage(o.guest, load);
     checkSkipMarks(o.guest, names);
     RunConfig config;

@@ -1,4 +1,5 @@
 #include "run_command.h"
+#include "guest_flags.h"
 
 #include "backend/backend.h"
 #include "errors.h"
@@ -124,11 +125,7 @@ int runCommand(const RunOptions &o) {
   std::unique_ptr<Backend> backend;
   std::optional<JsonlWriter> writer;
   try {
-    LoadOptions load;
-    if (!o.load.empty())
-      load.loadAddress = parseAddress(o.load);
-    if (!o.entry.empty())
-      load.entryMode = parseEntryMode(o.entry);
+    LoadOptions load = loadOptionsFrom(o.entry, o.load);
     image = loadGuestImage(o.guest, load);
     const std::string backendName = resolveBackend(o.backend);
     noteIgnoredFlags(o, backendName);

@@ -1,4 +1,5 @@
 #include "vmcs_command.h"
+#include "guest_flags.h"
 
 #include "backend/backend.h"
 #include "errors.h"
@@ -37,11 +38,7 @@ int vmcsCommand(const VmcsOptions &o) {
   bool taken = false;
   uint64_t takenAt = 0;
   try {
-    LoadOptions load;
-    if (!o.load.empty())
-      load.loadAddress = parseAddress(o.load);
-    if (!o.entry.empty())
-      load.entryMode = parseEntryMode(o.entry);
+    LoadOptions load = loadOptionsFrom(o.entry, o.load);
     GuestImage image = loadGuestImage(o.guest, load);
     backend = createBackend("emu"); // only the emu backend models a VMCS (KVM keeps it hidden)
     RunConfig config;
