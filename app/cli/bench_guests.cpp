@@ -160,7 +160,7 @@ BenchRun runOnRawUnicorn(const BenchProgram &program, bool countInstructions) {
   }
   std::unique_ptr<uc_engine, EngineCloser> uc(raw);
   // UC_MODE_32's reset state is flat 32-bit protected mode, paging off: the emu's entry state.
-  constexpr size_t kRegion = 64 * 1024;
+  constexpr size_t kRegion = size_t{64} * 1024;
   if (program.bytes.size() > kRegion) {
     run.error = "bench guest larger than its region";
     return run;

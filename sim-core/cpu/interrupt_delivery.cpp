@@ -311,7 +311,7 @@ DeliveryPlan deliverLegacy(const Context &c, const GateDescriptor &gate, const G
     spMask = stack.defaultBig ? 0xFFFFFFFFu : 0xFFFFu;
     const unsigned pushes = 5 + (withCode ? 1 : 0);
     for (unsigned i = 1; i <= pushes; ++i)
-      if (!segmentCovers(stack, static_cast<uint32_t>((esp - i * width) & spMask), width))
+      if (!segmentCovers(stack, static_cast<uint32_t>((esp - uint64_t{i} * width) & spMask), width))
         return c.fault(kSS, selectorErrorCode(ss, c.ext),
                        "no room for the frame below " + hex(ss, 4) + ":" + hex(esp, 8));
     base = stack.base;

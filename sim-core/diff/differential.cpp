@@ -48,7 +48,7 @@ std::string firstRamDifference(const Backend &a, const Backend &b, const RunReco
       if (pa[off] != pb[off] && !pageExcluded(addr)) {
         char buf[128];
         std::snprintf(buf, sizeof buf, "; first at 0x%llx: %s=0x%02x %s=0x%02x",
-                      static_cast<unsigned long long>(addr + off), a.name().c_str(), pa[off],
+                      static_cast<unsigned long long>(addr) + off, a.name().c_str(), pa[off],
                       b.name().c_str(), pb[off]);
         return buf;
       }

@@ -1,5 +1,6 @@
 #pragma once
 // The guest-physical memory layout of the Ringside platform (docs/platform.md).
+#include <cstddef>
 #include <cstdint>
 
 namespace ringside::layout {
@@ -17,8 +18,8 @@ inline constexpr uint64_t kPlatformStackTop = 0x7000; ///< initial stack pointer
 
 inline constexpr uint64_t kVgaBase = 0xB8000;
 inline constexpr uint64_t kVgaSize = 0x8000; ///< 0xB8000..0xBFFFF, the colour text window
-inline constexpr unsigned kVgaColumns = 80;
-inline constexpr unsigned kVgaRows = 25;
+inline constexpr std::size_t kVgaColumns = 80;
+inline constexpr std::size_t kVgaRows = 25;
 
 // Platform GDT selectors used by the protected and long entry modes.
 inline constexpr uint16_t kCode32Selector = 0x08;

@@ -27,7 +27,7 @@ const char *deviceName(DeviceId id) {
 
 Platform::Platform(Trace &trace) : trace_(trace), vga_(layout::kVgaSize, 0) {
   // A blank VGA screen is spaces in light grey on black, as a BIOS leaves it.
-  for (size_t i = 0; i + 1 < 80 * 25 * 2; i += 2) {
+  for (size_t i = 0; i + 1 < layout::kVgaColumns * layout::kVgaRows * 2; i += 2) {
     vga_[i] = ' ';
     vga_[i + 1] = 0x07;
   }
