@@ -27,6 +27,7 @@ ShadowMmu::ShadowMmu(uc_engine *uc, GuestRam &ram, MmioBus &bus, Recorder record
       tables_(static_cast<uint64_t *>(std::aligned_alloc(kPage, kShadowSize))),
       absentPage_(static_cast<uint8_t *>(std::aligned_alloc(kPage, kPage))) {
   std::memset(absentPage_.get(), 0xFF, kPage);
+  std::memset(tables_.get(), 0, kShadowSize); // later resets clear only the pages used
   mapIdentity();
 }
 
@@ -114,7 +115,9 @@ void ShadowMmu::mmioWriteCb(uc_engine *, uint64_t offset, unsigned size, uint64_
 }
 
 void ShadowMmu::resetShadow() {
-  std::memset(tables_.get(), 0, kShadowSize);
+  // Only the pages handed out since the last reset hold entries (a CR3 load resets the
+  // shadow, and clearing all 4 MiB each time made MOV CR3 cost 0.15 ms).
+  std::memset(tables_.get(), 0, std::max<size_t>(tablesUsed_, 1) * kPage);
   tablesUsed_ = 1; // page 0 is the root (PML4, or the PDPT in PAE form)
 }
 

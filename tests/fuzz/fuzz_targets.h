@@ -6,6 +6,7 @@
 #include "fuzz_kernel_trace.h"
 #include "fuzz_page_walker.h"
 #include "fuzz_trace_json.h"
+#include "fuzz_vmcs.h"
 
 #include <array>
 
@@ -23,6 +24,7 @@ inline constexpr std::array kTargets{
     Target{"fuzz_interrupt_delivery", fuzzInterruptDelivery},
     Target{"fuzz_kernel_trace", fuzzKernelTrace},
     Target{"fuzz_emu_guest", fuzzEmuGuest},
+    Target{"fuzz_vmcs", fuzzVmcs},
 };
 
 } // namespace ringside::fuzz
