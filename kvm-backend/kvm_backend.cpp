@@ -41,7 +41,10 @@ void appendKernelEvents(Trace &trace, uint64_t instructions, KernelTraceCapture 
 } // namespace
 
 std::unique_ptr<Backend> createKvmBackend() {
-  HostProbe probe = probeHost();
+  // The host does not change while the process runs: probe it once (reading /proc/cpuinfo,
+  // sysfs and tracefs is a good part of a cold start otherwise).
+  static const HostProbe cached = probeHost();
+  HostProbe probe = cached;
   if (!probe.usable())
     throw InputError("the kvm backend cannot run here: " + probe.reason);
   return std::make_unique<KvmBackend>(std::move(probe));
