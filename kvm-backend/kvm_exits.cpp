@@ -1,7 +1,7 @@
 // What the KVM backend does with each exit KVM_RUN returns to userspace.
 #include "arch/exit_reasons.h"
 #include "kvm_backend.h"
-#include "vmm/exit_policy.h"
+#include "vmx/exit_decision.h"
 
 #include <algorithm>
 #include <array>
@@ -72,7 +72,7 @@ bool KvmBackend::onIo() {
   bool string = io.count > 1;
   uint64_t rip = exitRip();
   exitEvent(exit_reason::IoInstruction,
-            ioQualification(io.port, io.size, in, string, string, false));
+            ioExitQualification(io.port, io.size, in, string, string, false));
   walkExitRip();
   for (uint32_t i = 0; i < io.count; ++i) {
     uint8_t *element = data + size_t(i) * io.size;

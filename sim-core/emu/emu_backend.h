@@ -3,7 +3,7 @@
 // Sensitive instructions are intercepted before they run (scan-before-execute), exceptions
 // are delivered through the guest's IVT/IDT by the monitor, and guest paging runs on the
 // shadow MMU. What it reports as VM exits are those a VT-x hypervisor with KVM-like default
-// controls would take (vmm/exit_policy.h): modelled, not measured. See docs/emu-backend.md.
+// controls would take (the VT-x model, vmx/): modelled, not measured. See docs/emu-backend.md.
 #include "backend/backend.h"
 #include "cpu/interrupt_delivery.h"
 #include "emu/guest_ram.h"

@@ -2,7 +2,7 @@
 // Zydis-based decoding for the emu backend: instruction lengths (for exact instruction
 // counts per translation block) and the sensitive-instruction class of each instruction
 // (for scan-before-execute intercepts, ../shared/notes/unicorn.md A.2).
-#include "vmm/exit_policy.h"
+#include "emu/insn_class.h"
 
 #include <Zydis/Zydis.h>
 
