@@ -8,6 +8,7 @@
 #include "kvm_stats.h"
 #include "platform/firmware_tables.h"
 #include "platform/layout.h"
+#include "util/hex.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -18,12 +19,6 @@
 
 namespace ringside::kvm {
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // The kernel's events of the run, appended after the run's own in kernel timestamp order.
 void appendKernelEvents(Trace &trace, uint64_t instructions, KernelTraceCapture &capture,

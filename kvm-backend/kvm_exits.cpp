@@ -1,6 +1,7 @@
 // What the KVM backend does with each exit KVM_RUN returns to userspace.
 #include "arch/exit_reasons.h"
 #include "kvm_backend.h"
+#include "util/hex.h"
 #include "vmx/exit_decision.h"
 
 #include <algorithm>
@@ -10,12 +11,6 @@
 
 namespace ringside::kvm {
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 struct Suberror {
   uint32_t number;

@@ -6,6 +6,7 @@
 #include "arch/exit_reasons.h"
 #include "errors.h"
 #include "kvm_backend.h"
+#include "util/hex.h"
 
 #include <algorithm>
 #include <array>
@@ -15,12 +16,6 @@
 
 namespace ringside::kvm {
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 constexpr uint8_t kHlt = 0xF4;
 constexpr uint32_t kSetGuestDebug2BlockIrq = KVM_GUESTDBG_BLOCKIRQ;

@@ -9,6 +9,7 @@
 #include "platform/platform.h"
 #include "trace/trace_json.h"
 #include "trace/trace_summary.h"
+#include "util/hex.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,12 +20,6 @@
 
 namespace ringside::cli {
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 nlohmann::ordered_json regsJson(const GuestRegs &r) {
   nlohmann::ordered_json j;

@@ -1,18 +1,13 @@
 #include "diff/compare.h"
 
 #include "diff/diff_masks.h"
+#include "util/hex.h"
 
 #include <algorithm>
 #include <cstdio>
 
 namespace ringside::diff {
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // Printable form of console text: control characters escaped so a difference fits one line.
 std::string quoted(const std::string &s, size_t from, size_t maxLen = 40) {

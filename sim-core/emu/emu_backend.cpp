@@ -7,6 +7,7 @@
 #include "guest/image_fit.h"
 #include "platform/firmware_tables.h"
 #include "platform/layout.h"
+#include "util/hex.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -19,12 +20,6 @@ constexpr uint64_t kNever = 1ull << 63; // never a linear PC: uc_emu_start's `un
 constexpr size_t kBlockCacheSlots = 4096;
 
 size_t slotOf(uint64_t addr) { return (addr ^ (addr >> 12)) & (kBlockCacheSlots - 1); }
-
-std::string hexString(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // RINGSIDE_DEBUG_EMU=1 prints why Unicorn stopped and which hooks ran (docs/emu-backend.md).
 bool debugEmu() {
@@ -65,11 +60,8 @@ void EmuBackend::load(const GuestImage &image, const RunConfig &config) {
                      ")");
   checkImageFits(image, config.ramMiB << 20);
   if (image.entryMode == EntryMode::Real && image.entry > 0xFFFF)
-    throw InputError(image.path + ": real-mode entry point 0x" + [&] {
-      char b[32];
-      std::snprintf(b, sizeof b, "%llx", (unsigned long long)image.entry);
-      return std::string(b);
-    }() + " is above 0xFFFF (CS=0); load it lower or use --entry protected");
+    throw InputError(image.path + ": real-mode entry point " + hex(image.entry) +
+                     " is above 0xFFFF (CS=0); load it lower or use --entry protected");
   const auto &offsets = ucStateOffsets();
   if (!offsets.failure.empty())
     throw InputError("the emu backend cannot run on this Unicorn build: " + offsets.failure);
@@ -271,9 +263,9 @@ bool EmuBackend::runUntilStop(uint64_t bootTarget) {
       break;
     }
     if (err != UC_ERR_OK) {
-      char where[64];
-      std::snprintf(where, sizeof where, " at rip=0x%llx", (unsigned long long)reg(UC_X86_REG_RIP));
-      finish(StopKind::Error, 0, std::string("emulation failed: ") + uc_strerror(err) + where);
+      finish(StopKind::Error, 0,
+             std::string("emulation failed: ") + uc_strerror(err) +
+                 " at rip=" + hex(reg(UC_X86_REG_RIP)));
       return false;
     }
     // Stopped by the watchdog or the budget (checked at the top), or a HLT that ran natively
@@ -300,8 +292,7 @@ bool EmuBackend::runUntilStop(uint64_t bootTarget) {
     Access fetch{false, cpl() == 3, true};
     if (++noProgress_ > 3 || !mmu_->handleUnmapped(pc, fetch, error)) {
       finish(StopKind::Error, 0,
-             error.empty() ? "internal: emulation makes no progress at rip=" + hexString(pc)
-                           : error);
+             error.empty() ? "internal: emulation makes no progress at rip=" + hex(pc) : error);
       return false;
     }
   }

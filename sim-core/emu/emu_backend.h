@@ -101,7 +101,6 @@ private:
   uint64_t gpr(int index) const;
   void setGpr(int index, uint64_t value, unsigned bytes);
   uint64_t efer() const;
-  uint64_t csBase() const;
   uint64_t linearPc() const;
   uint8_t cpl() const;
   CodeMode codeMode() const;

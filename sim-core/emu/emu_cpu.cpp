@@ -57,8 +57,6 @@ uint64_t EmuBackend::efer() const {
   return *eferCache_;
 }
 
-uint64_t EmuBackend::csBase() const { return UcStateEditor(uc_).segment(SegIndex::Cs).base; }
-
 uint64_t EmuBackend::linearPc() const {
   UcStateEditor state(uc_);
   return state.segment(SegIndex::Cs).base + reg(UC_X86_REG_RIP);
@@ -162,26 +160,10 @@ Access EmuBackend::faultAccess(uint64_t pc, uint64_t cr2) {
 uint64_t EmuBackend::invlpgAddress(const DecodedInsn &d, uint64_t rip) {
   ZydisRegisterContext context{};
   for (int i = 0; i < 16; ++i) {
-    // Fill every width of each general register for Zydis' address calculation.
-    static constexpr ZydisRegister k64[16] = {
-        ZYDIS_REGISTER_RAX, ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RDX, ZYDIS_REGISTER_RBX,
-        ZYDIS_REGISTER_RSP, ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI,
-        ZYDIS_REGISTER_R8,  ZYDIS_REGISTER_R9,  ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R11,
-        ZYDIS_REGISTER_R12, ZYDIS_REGISTER_R13, ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R15};
-    static constexpr ZydisRegister k32[16] = {
-        ZYDIS_REGISTER_EAX,  ZYDIS_REGISTER_ECX,  ZYDIS_REGISTER_EDX,  ZYDIS_REGISTER_EBX,
-        ZYDIS_REGISTER_ESP,  ZYDIS_REGISTER_EBP,  ZYDIS_REGISTER_ESI,  ZYDIS_REGISTER_EDI,
-        ZYDIS_REGISTER_R8D,  ZYDIS_REGISTER_R9D,  ZYDIS_REGISTER_R10D, ZYDIS_REGISTER_R11D,
-        ZYDIS_REGISTER_R12D, ZYDIS_REGISTER_R13D, ZYDIS_REGISTER_R14D, ZYDIS_REGISTER_R15D};
-    static constexpr ZydisRegister k16[16] = {
-        ZYDIS_REGISTER_AX,   ZYDIS_REGISTER_CX,   ZYDIS_REGISTER_DX,   ZYDIS_REGISTER_BX,
-        ZYDIS_REGISTER_SP,   ZYDIS_REGISTER_BP,   ZYDIS_REGISTER_SI,   ZYDIS_REGISTER_DI,
-        ZYDIS_REGISTER_R8W,  ZYDIS_REGISTER_R9W,  ZYDIS_REGISTER_R10W, ZYDIS_REGISTER_R11W,
-        ZYDIS_REGISTER_R12W, ZYDIS_REGISTER_R13W, ZYDIS_REGISTER_R14W, ZYDIS_REGISTER_R15W};
     uint64_t v = gpr(i);
-    context.values[k64[i]] = v;
-    context.values[k32[i]] = v & 0xFFFFFFFF;
-    context.values[k16[i]] = v & 0xFFFF;
+    context.values[gprRegister(i, 0)] = v;
+    context.values[gprRegister(i, 1)] = v & 0xFFFFFFFF;
+    context.values[gprRegister(i, 2)] = v & 0xFFFF;
   }
   ZyanU64 ea = 0;
   ZydisCalcAbsoluteAddressEx(&d.insn, &d.operands[0], rip, &context, &ea);

@@ -6,6 +6,7 @@
 #include "cpu/descriptors.h"
 #include "emu/emu_backend.h"
 #include "emu/uc_state.h"
+#include "util/hex.h"
 
 #include <cstdio>
 
@@ -23,12 +24,6 @@ private:
   ShadowMmu &mmu_;
 };
 
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 SegmentCache cacheFromDescriptor(uint16_t selector, uint64_t raw) {
   SegmentDescriptor d = decodeSegmentDescriptor(raw);
   return SegmentCache{selector, d.base, d.limit, static_cast<uint32_t>(raw >> 32)};
@@ -45,7 +40,7 @@ bool EmuBackend::handleException(uint8_t vector) {
     // its latch (unicorn#1883) armed by an earlier fault it handled without us. Disarmed
     // above; run the instruction again and its own fault arrives with its own vector.
     if (++spuriousDoubleFaults_ > 4) {
-      finish(StopKind::Error, 0, "internal: Unicorn keeps reporting #DF at rip=0x" + hex(rip));
+      finish(StopKind::Error, 0, "internal: Unicorn keeps reporting #DF at rip=" + hex(rip));
       return false;
     }
     return true;

@@ -37,6 +37,9 @@ InsnClass classify(const ZydisDecodedInstruction &insn, const ZydisDecodedOperan
 
 /// Zydis register → index in GuestRegs::gpr (SDM order), or -1.
 int gprIndex(ZydisRegister reg);
+/// The Zydis register of general register `index` (SDM order) at `width`: 0 = 64, 1 = 32,
+/// 2 = 16, 3 = 8 bits.
+ZydisRegister gprRegister(int index, unsigned width);
 /// Control-register number of a Zydis CRn register, or -1.
 int crIndex(ZydisRegister reg);
 

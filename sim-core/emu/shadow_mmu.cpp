@@ -188,6 +188,19 @@ void ShadowMmu::flushPage(uint64_t va) {
   record_(TlbEvent{TlbOp::FlushPage, pageOf(va), 0, 0});
 }
 
+// The guest's permissions as a shadow leaf: writable only once the guest's Dirty bit is set
+// (or the WP=0 supervisor case), NX only where the guest's EFER makes XD meaningful.
+uint64_t ShadowMmu::shadowFlags(const Translation &t, bool writeOverride) const {
+  uint64_t flags = kPteP | kPteA | kPteD;
+  if ((t.writable && t.dirty) || writeOverride)
+    flags |= kPteRw;
+  if (t.user)
+    flags |= kPteUs;
+  if (!t.executable && (guest_.efer & kEferNxe))
+    flags |= kPteNx;
+  return flags;
+}
+
 bool ShadowMmu::fill(uint64_t va, const Translation &t, bool writeOverride, std::string &error) {
   uint64_t vaBase = va & ~(t.pageSize - 1), paBase = t.pageBase;
   // The physical segment holding pa: low RAM, the VGA window, high RAM, or nothing.
@@ -226,13 +239,7 @@ bool ShadowMmu::fill(uint64_t va, const Translation &t, bool writeOverride, std:
   }
   if (!mapRegion(regionVa, regionSize, kind, regionPa, error))
     return false;
-  uint64_t flags = kPteP | kPteA | kPteD;
-  if ((t.writable && t.dirty) || writeOverride)
-    flags |= kPteRw;
-  if (t.user)
-    flags |= kPteUs;
-  if (!t.executable && (guest_.efer & kEferNxe))
-    flags |= kPteNx;
+  uint64_t flags = shadowFlags(t, writeOverride);
   for (uint64_t a = regionVa; a < regionVa + regionSize; a += kPage) {
     uint64_t *pte = shadowPte(a, true);
     if (!pte) {
@@ -312,13 +319,7 @@ ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access) 
   // Same frame, stricter shadow permissions than the guest's (a clean page now written,
   // or entries set up by an earlier read): refresh the shadow entries of that region.
   it = regionAt(cr2);
-  uint64_t flags = kPteP | kPteA | kPteD;
-  if ((t.writable && t.dirty) || writeOverride)
-    flags |= kPteRw;
-  if (t.user)
-    flags |= kPteUs;
-  if (!t.executable && (guest_.efer & kEferNxe))
-    flags |= kPteNx;
+  uint64_t flags = shadowFlags(t, writeOverride);
   for (uint64_t a = it->first; a < it->first + it->second.size; a += kPage)
     if (uint64_t *pte = shadowPte(a, true))
       *pte = (a & kFrameMask) | flags;

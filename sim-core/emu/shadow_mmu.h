@@ -74,8 +74,6 @@ public:
   /// Guest-linear → guest-physical for monitor accesses; nullopt on a fault.
   bool linearToPhysical(uint64_t va, bool write, uint64_t &pa);
 
-  size_t regionCount() const { return regions_.size(); }
-
 private:
   enum class Kind { Ram, Mmio, Absent };
   struct Region {
@@ -92,7 +90,8 @@ private:
   void unmapRegion(std::map<uint64_t, Region>::iterator it);
   std::map<uint64_t, Region>::iterator regionAt(uint64_t va);
   bool overlaps(uint64_t va, uint64_t size) const;
-  bool fill(uint64_t va, const Translation &t, bool userWriteSafe, std::string &error);
+  bool fill(uint64_t va, const Translation &t, bool writeOverride, std::string &error);
+  uint64_t shadowFlags(const Translation &t, bool writeOverride) const;
   uint64_t *shadowPte(uint64_t va, bool create);
   void clearShadow(uint64_t va, uint64_t size);
   void resetShadow();

@@ -1,6 +1,7 @@
 #include "guest/elf_image.h"
 
 #include "errors.h"
+#include "util/hex.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -41,12 +42,6 @@ template <size_t N> const char *nameOf(const NamedValue (&table)[N], unsigned va
 std::string machineText(unsigned machine) {
   const char *name = nameOf(kMachineNames, machine);
   return std::to_string(machine) + " (" + (name ? name : "unknown") + ")";
-}
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
 }
 
 [[noreturn]] void fail(const std::string &path, const std::string &what) {

@@ -2,6 +2,7 @@
 
 #include "errors.h"
 #include "platform/layout.h"
+#include "util/hex.h"
 
 #include <cstdio>
 
@@ -21,12 +22,6 @@ constexpr ReservedRange kReservedRanges[] = {
     {layout::kPlatformBase, layout::kPlatformEnd,
      "the platform's reserved range for its GDT and page tables (protected and long entry)", true},
 };
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 std::string range(uint64_t base, uint64_t end) { return hex(base) + ".." + hex(end - 1); }
 
