@@ -173,6 +173,10 @@ int runCommand(const RunOptions &o) {
     j["exits"] = summary.exits;
     if (!summary.kernelTraceExits.empty())
       j["kernel_trace_exits"] = summary.kernelTraceExits;
+    if (!summary.nestedExits.empty())
+      j["nested_exits"] = summary.nestedExits;
+    if (!summary.vmxInstructions.empty())
+      j["vmx_instructions"] = summary.vmxInstructions;
     nlohmann::ordered_json exceptions = nlohmann::ordered_json::object();
     for (auto [vector, count] : summary.exceptions)
       exceptions[std::to_string(vector)] = count;
@@ -204,6 +208,11 @@ int runCommand(const RunOptions &o) {
       std::cout << " none";
     for (const auto &[name, count] : summary.exits)
       std::cout << " " << name << "=" << count;
+    if (!summary.nestedExits.empty()) {
+      std::cout << "\nnested exits (to the guest's hypervisor):";
+      for (const auto &[name, count] : summary.nestedExits)
+        std::cout << " " << name << "=" << count;
+    }
     std::cout << "\nexceptions:";
     if (summary.exceptions.empty())
       std::cout << " none";

@@ -1,4 +1,5 @@
 #include "emu/emu_backend.h"
+#include "emu/nested_cpu.h"
 
 #include "arch/exit_reasons.h"
 #include "emu/boot_stub.h"
@@ -110,6 +111,7 @@ void EmuBackend::resetMachine() {
     std::memcpy(ram_->data() + kBootStubEntryPointer, &image_.entry, 8);
   }
   setupVmcs();
+  resetNested();
   mmu_ =
       std::make_unique<ShadowMmu>(uc_, *ram_, *this, [this](EventBody b) { record(std::move(b)); });
   installHooks();
@@ -253,7 +255,7 @@ bool EmuBackend::runUntilStop(uint64_t bootTarget) {
       continue;
     case Pending::Kind::InvalidOpcode:
       syncInstructionCount(linearPc());
-      if (!deliver(PendingEvent{6, EventType::HardwareException, false, 0}, reg(UC_X86_REG_RIP)))
+      if (!handleException(6))
         return false;
       continue;
     case Pending::Kind::Error:

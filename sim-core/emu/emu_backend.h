@@ -12,6 +12,7 @@
 #include "platform/platform.h"
 #include "vmx/exit_decision.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmx_machine.h"
 
 #include <unicorn/unicorn.h>
 
@@ -131,6 +132,24 @@ private:
   void syncGuestState();
   uint64_t syncedValue(uint32_t encoding) const;
 
+  // emu_nested.cpp: a guest-written hypervisor. Its VMX instructions run on the VT-x model
+  // (vmx/vmx_machine.h); its nested guest runs on this vCPU in VMX non-root operation, and
+  // what that guest does is put to the guest hypervisor's VMCS first.
+  class NestedCpu;
+  void resetNested();
+  bool nonRoot() const { return vmx_ && vmx_->nonRoot(); }
+  const Vmcs *nestedVmcs();
+  bool handleVmxInstruction(const DecodedInsn &d, uint64_t linear);
+  /// RDMSR/WRMSR of IA32_FEATURE_CONTROL or a VMX capability MSR: emulated (true), else false.
+  bool handleVmxMsr(const DecodedInsn &d, uint64_t rip);
+  /// The nested guest exits to the guest hypervisor (at its HOST_RIP).
+  bool nestedExit(const ExitInfo &info);
+  VmxRegisterState captureVmxState() const;
+  void loadVmxState(const VmxTransition &t);
+  InsnOperand vmxOperand(const DecodedInsn &d) const;
+  std::optional<uint64_t> operandAddress(const DecodedInsn &d, const ZydisDecodedOperand &op);
+  bool memoryFault(uint64_t linear, bool write);
+
   // emu_delivery.cpp: exceptions and interrupts.
   bool handleException(uint8_t vector);
   bool deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2 = 0);
@@ -160,6 +179,10 @@ private:
   bool stateDirty_ = true;            ///< guest state beyond RIP/RSP/RFLAGS may have changed
   std::array<uint64_t, 11> synced_{}; ///< last values written to the synced guest-state fields
   std::optional<ExitInfo> exit_;      ///< the VM exit the current intercept takes, if any
+  std::unique_ptr<NestedCpu> nestedCpu_;
+  std::unique_ptr<VmxMachine> vmx_;
+  uint64_t featureControl_ = 0; ///< IA32_FEATURE_CONTROL: unlocked at reset, as with no BIOS
+  bool injecting_ = false;      ///< delivering an event injected by VM entry: no exit check
 
   std::vector<BlockSlot> blockCache_;
   std::vector<BlockInfo> blockInfos_;

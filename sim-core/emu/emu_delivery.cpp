@@ -46,6 +46,13 @@ bool EmuBackend::handleException(uint8_t vector) {
     return true;
   }
   spuriousDoubleFaults_ = 0;
+  if (vector == 6) {
+    // QEMU ends a translation block before an opcode it cannot translate, so the block scan
+    // never sees VMX instructions: they arrive here as #UD, and the VT-x model runs them.
+    uint64_t pc = linearPc();
+    if (auto d = decodeAt(pc); d && d->cls == InsnClass::Vmx)
+      return handleIntercept(pc);
+  }
   if (vector == 14) {
     // Read in the hook: Unicorn 2.0.1 leaves a different value in CR2 once uc_emu_start
     // has returned.
@@ -79,6 +86,7 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
     event.hasErrorCode = false;
   MonitorMemory memory(*mmu_);
   bool intercepted = false;
+  const uint64_t cr2Before = guestCr2_;
   std::string why;
   for (int attempt = 0; attempt < 3; ++attempt) {
     bool software =
@@ -101,7 +109,14 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
     op.errorCode = event.errorCode;
     op.linearAddress = cr2;
     op.insnLength = static_cast<uint8_t>(returnRip - rip);
-    ExitDecision decision = decide(op);
+    ExitDecision decision = injecting_ ? ExitDecision{} : decide(op);
+    if (decision.exits() && nonRoot()) {
+      // The nested guest's hypervisor takes the exception: nothing is delivered, and a #PF
+      // does not load CR2 (SDM 27.1).
+      if (event.vector == 14)
+        guestCr2_ = cr2Before;
+      return nestedExit(decision.info);
+    }
     if (decision.exits() && !intercepted) {
       vmExit(decision.info);
       intercepted = true;
@@ -132,6 +147,8 @@ bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
   GuestOperation shutdown;
   shutdown.op = GuestOp::TripleFault;
   ExitDecision decision = decide(shutdown);
+  if (decision.exits() && nonRoot())
+    return nestedExit(decision.info); // a nested guest's triple fault is its hypervisor's exit
   if (decision.exits())
     vmExit(decision.info);
   finish(StopKind::Shutdown, 0, "triple fault: " + why);

@@ -8,7 +8,8 @@
 namespace ringside::emu {
 namespace {
 
-constexpr uint64_t kCr0Pg = 1ull << 31, kCr0Wp = 1ull << 16, kCr4Pae = 1ull << 5;
+constexpr uint64_t kCr0Pg = 1ull << 31, kCr0Wp = 1ull << 16, kCr4Pae = 1ull << 5,
+                   kCr4Vmxe = 1ull << 13;
 constexpr uint64_t kKvmEnosys = static_cast<uint64_t>(-1000); // KVM's "no such hypercall"
 
 unsigned registerBytes(ZydisRegister reg) {
@@ -65,7 +66,11 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
       return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
     if (decision.outcome == Outcome::Ud)
       return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, rip);
-    if (decision.exits())
+    // The nested guest's exits go to its hypervisor; the operation does not run. VMX
+    // instructions are decided by the VMX model (the exit comes with its checks).
+    if (decision.exits() && nonRoot() && d->cls != InsnClass::Vmx)
+      return nestedExit(decision.info);
+    if (decision.exits() && !nonRoot() && d->cls != InsnClass::Vmx)
       exit_ = decision.info;
   }
   auto takeExit = [this] {
@@ -175,15 +180,28 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     // Unicorn 2.0.1 replaces these with a hook call; until the monitor emulates them they
     // raise #UD, so a guest never silently skips one.
     return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, rip);
-  case InsnClass::Cpuid:
+  case InsnClass::Vmx:
+    return handleVmxInstruction(*d, linear);
   case InsnClass::Rdmsr:
   case InsnClass::Wrmsr:
+    takeExit();
+    if (handleVmxMsr(*d, rip)) {
+      resume();
+      return !stopped_;
+    }
+    [[fallthrough]];
+  case InsnClass::Cpuid:
   case InsnClass::Invd:
   case InsnClass::Xsetbv:
   case InsnClass::Lmsw:
   case InsnClass::Clts: {
-    takeExit();
+    if (d->cls != InsnClass::Rdmsr && d->cls != InsnClass::Wrmsr)
+      takeExit();
+    uint64_t leaf = gpr(0);
     bool ok = stepNative(linear, len);
+    // The modelled CPU has VMX (CPUID.1:ECX bit 5); Unicorn's CPU model does not.
+    if (ok && d->cls == InsnClass::Cpuid && (leaf & 0xFFFFFFFF) == 1)
+      setGpr(1, gpr(1) | (1u << 5), 4);
     if (ok && (d->cls == InsnClass::Lmsw || d->cls == InsnClass::Clts))
       guestCr0_ = (guestCr0_ & ~0xFull) | (reg(UC_X86_REG_CR0) & 0xF);
     if (ok && d->cls == InsnClass::Wrmsr && gpr(1) == 0xC0000080)
@@ -291,6 +309,9 @@ bool EmuBackend::handleMovFromCr(const DecodedInsn &d) {
   default:
     return false;
   }
+  // A nested guest sees its hypervisor's read shadows where the guest/host mask is set.
+  if (const Vmcs *nested = nonRoot() ? nestedVmcs() : nullptr; nested && (cr == 0 || cr == 4))
+    value = guestVisibleCr(*nested, static_cast<unsigned>(cr), value);
   setGpr(dst, value, registerBytes(d.operands[0].reg.value) == 8 ? 8 : 4);
   return true;
 }
@@ -320,6 +341,12 @@ bool EmuBackend::handleMovToCr(const DecodedInsn &d, uint64_t linear) {
   (cr == 0 ? cr0 : cr == 3 ? cr3 : cr4) = value;
   bool pagingBefore = guestCr0_ & kCr0Pg, pagingAfter = cr0 & kCr0Pg;
   uint64_t real = value;
+  // CR4.VMXE is virtual: Unicorn's CPU has no VMX and would refuse it. While the guest is in
+  // VMX operation it cannot clear it.
+  if (cr == 4 && vmx_->inVmxOperation() && !(value & kCr4Vmxe))
+    return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, reg(UC_X86_REG_RIP));
+  if (cr == 4)
+    real &= ~kCr4Vmxe;
   if (cr == 0 && pagingAfter)
     real |= kCr0Wp;
   if (cr == 4 && pagingAfter)

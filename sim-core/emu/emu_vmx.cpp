@@ -96,6 +96,9 @@ void EmuBackend::syncGuestState() {
 
 ExitDecision EmuBackend::decide(GuestOperation op) {
   op.cpl = (reg(UC_X86_REG_CR0) & 1) ? cpl() : 0;
+  // A nested guest's operations are put to its hypervisor's VMCS (emu_nested.cpp).
+  if (const Vmcs *nested = nonRoot() ? nestedVmcs() : nullptr)
+    return decideExit(*nested, op);
   return decideExit(vmcs_, op);
 }
 

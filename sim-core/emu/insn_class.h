@@ -31,6 +31,7 @@ enum class InsnClass : uint8_t {
   Iret,       ///< IRET/IRETD/IRETQ: may change CPL
   FarBranch,  ///< far JMP/CALL/RET: may change CPL or mode
   SystemCall, ///< SYSCALL/SYSRET/SYSENTER/SYSEXIT (not emulated on emu yet)
+  Vmx,        ///< VMXON … INVVPID: run by the VT-x model for guest-written hypervisors
 };
 
 } // namespace ringside

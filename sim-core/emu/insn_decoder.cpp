@@ -44,6 +44,17 @@ constexpr std::array kClasses = {
     MnemonicClass{ZYDIS_MNEMONIC_SYSRET, InsnClass::SystemCall},
     MnemonicClass{ZYDIS_MNEMONIC_SYSENTER, InsnClass::SystemCall},
     MnemonicClass{ZYDIS_MNEMONIC_SYSEXIT, InsnClass::SystemCall},
+    MnemonicClass{ZYDIS_MNEMONIC_VMXON, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_VMXOFF, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_VMCLEAR, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_VMPTRLD, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_VMPTRST, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_VMREAD, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_VMWRITE, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_VMLAUNCH, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_VMRESUME, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_INVEPT, InsnClass::Vmx},
+    MnemonicClass{ZYDIS_MNEMONIC_INVVPID, InsnClass::Vmx},
 };
 
 ZydisMachineMode machineMode(CodeMode m) {

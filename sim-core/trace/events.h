@@ -25,6 +25,9 @@ struct ExitEvent {
   uint64_t rip = 0;           ///< guest RIP (linear) of the instruction that caused the exit
   uint8_t insnLength = 0;     ///< length of that instruction (0 when not instruction-caused)
   EventSource source = EventSource::Model;
+  /// The exit of a nested guest to a guest-written hypervisor (reason and qualification as
+  /// written into that hypervisor's VMCS); false: an exit to Ringside's own VMM.
+  bool nested = false;
 };
 
 /// A VM entry: the monitor resumes the guest, optionally injecting an event.
@@ -32,6 +35,7 @@ struct EntryEvent {
   uint64_t rip = 0;
   bool injecting = false; ///< an event is injected on this entry
   uint8_t vector = 0;     ///< the injected vector when injecting
+  bool nested = false;    ///< a guest-written hypervisor entered its nested guest
 };
 
 /// An exception or interrupt raised in the guest.
@@ -132,11 +136,29 @@ struct ConsoleEvent {
   std::string text;
 };
 
+/// `VmcsEvent::region` of the VMCS Ringside's own VMM keeps for the guest.
+inline constexpr uint64_t kVmmVmcs = ~0ull;
+
 /// A VMCS field changed.
 struct VmcsEvent {
   uint32_t encoding = 0;
   uint64_t oldValue = 0;
   uint64_t newValue = 0;
+  /// Whose VMCS: kVmmVmcs, or the guest-physical address of a guest-written hypervisor's
+  /// VMCS region.
+  uint64_t region = kVmmVmcs;
+};
+
+/// A VMX instruction (VMXON … INVVPID) executed by a guest-written hypervisor, and its outcome
+/// as the SDM's instruction pages define it.
+struct VmxInsnEvent {
+  std::string insn;      ///< "vmxon", "vmwrite", … (vmx/exit_decision.h names)
+  std::string status;    ///< "VMsucceed", "VMfailInvalid", "VMfailValid", "#UD", … (vmxStatusName)
+  uint32_t error = 0;    ///< VM-instruction error number for VMfailValid
+  uint64_t operand = 0;  ///< the region pointer, field encoding or INVEPT/INVVPID type
+  uint64_t value = 0;    ///< VMREAD result or VMWRITE value
+  uint64_t rip = 0;
+  std::string why;       ///< the SDM check that failed, when one did
 };
 
 enum class StopKind : uint8_t { Hlt, ExitPort, Shutdown, Budget, Timeout, Error };
@@ -150,7 +172,8 @@ struct StopEvent {
 
 using EventBody =
     std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
-                 HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent, StopEvent>;
+                 HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent, StopEvent,
+                 VmxInsnEvent>;
 
 struct Event {
   uint64_t seq = 0;          ///< 0, 1, 2 … in the order the events happened

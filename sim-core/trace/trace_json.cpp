@@ -36,10 +36,14 @@ void put(ordered_json &j, const ExitEvent &e) {
             {"rip", e.rip},
             {"insn_len", e.insnLength},
             {"source", eventSourceName(e.source)}});
+  if (e.nested) // only then: traces without nesting read as before
+    j["nested"] = true;
 }
 
 void put(ordered_json &j, const EntryEvent &e) {
   j.update({{"rip", e.rip}, {"injecting", e.injecting}, {"vector", e.vector}});
+  if (e.nested)
+    j["nested"] = true;
 }
 
 void put(ordered_json &j, const ExceptionEvent &e) {
@@ -117,6 +121,19 @@ void put(ordered_json &j, const VmcsEvent &e) {
             {"field", std::string(vmcsFieldName(e.encoding))},
             {"old", e.oldValue},
             {"new", e.newValue}});
+  if (e.region != kVmmVmcs)
+    j["region"] = e.region;
+}
+
+void put(ordered_json &j, const VmxInsnEvent &e) {
+  j.update({{"insn", e.insn},
+            {"status", e.status},
+            {"error", e.error},
+            {"operand", e.operand},
+            {"value", e.value},
+            {"rip", e.rip}});
+  if (!e.why.empty())
+    j["why"] = e.why;
 }
 
 void put(ordered_json &j, const StopEvent &e) {
@@ -229,12 +246,14 @@ void get(const Reader &r, ExitEvent &e) {
   e.rip = r.u<uint64_t>("rip");
   e.insnLength = r.u<uint8_t>("insn_len");
   e.source = readSource(r);
+  e.nested = r.has("nested") && r.flag("nested");
 }
 
 void get(const Reader &r, EntryEvent &e) {
   e.rip = r.u<uint64_t>("rip");
   e.injecting = r.flag("injecting");
   e.vector = r.u<uint8_t>("vector");
+  e.nested = r.has("nested") && r.flag("nested");
 }
 
 void get(const Reader &r, ExceptionEvent &e) {
@@ -337,6 +356,17 @@ void get(const Reader &r, VmcsEvent &e) {
   e.encoding = r.u<uint32_t>("encoding");
   e.oldValue = r.u<uint64_t>("old");
   e.newValue = r.u<uint64_t>("new");
+  e.region = r.has("region") ? r.u<uint64_t>("region") : kVmmVmcs;
+}
+
+void get(const Reader &r, VmxInsnEvent &e) {
+  e.insn = r.str("insn");
+  e.status = r.str("status");
+  e.error = r.u<uint32_t>("error");
+  e.operand = r.u<uint64_t>("operand");
+  e.value = r.u<uint64_t>("value");
+  e.rip = r.u<uint64_t>("rip");
+  e.why = r.has("why") ? r.str("why") : std::string();
 }
 
 void get(const Reader &r, StopEvent &e) {

@@ -9,7 +9,11 @@ void TraceSummarizer::operator()(const Event &event) {
   if (const auto *exit = std::get_if<ExitEvent>(&event.body)) {
     // Kernel tracepoints see the same exits KVM_RUN reported (and the in-kernel ones): count
     // them apart so no exit is counted twice.
-    ++(exit->source == EventSource::KernelTrace ? kernelExits_ : exits_)[exit->reason];
+    ++(exit->nested                                 ? nestedExits_
+       : exit->source == EventSource::KernelTrace ? kernelExits_
+                                                  : exits_)[exit->reason];
+  } else if (const auto *vmx = std::get_if<VmxInsnEvent>(&event.body)) {
+    ++vmxInstructions_[vmx->insn + " " + vmx->status];
   } else if (const auto *ex = std::get_if<ExceptionEvent>(&event.body)) {
     ++exceptions_[ex->vector];
   } else if (const auto *ring = std::get_if<RingEvent>(&event.body)) {
@@ -35,7 +39,11 @@ const TraceSummary &TraceSummarizer::summary() const {
     if (kernelExits_[r])
       summary_.kernelTraceExits[std::string(exitReasonName(static_cast<uint16_t>(r)))] =
           kernelExits_[r];
+    if (nestedExits_[r])
+      summary_.nestedExits[std::string(exitReasonName(static_cast<uint16_t>(r)))] =
+          nestedExits_[r];
   }
+  summary_.vmxInstructions = vmxInstructions_;
   for (size_t v = 0; v < exceptions_.size(); ++v)
     if (exceptions_[v])
       summary_.exceptions[static_cast<unsigned>(v)] = exceptions_[v];

@@ -14,6 +14,10 @@ struct TraceSummary {
   std::map<std::string, uint64_t> kinds; ///< event kind → count
   std::map<std::string, uint64_t> exits; ///< exit-reason name → count (the backend's own)
   std::map<std::string, uint64_t> kernelTraceExits; ///< the same, seen by kernel tracepoints
+  /// Exits of nested guests to guest-written hypervisors, by reason name.
+  std::map<std::string, uint64_t> nestedExits;
+  /// VMX instructions of guest-written hypervisors: "vmwrite VMsucceed" → count.
+  std::map<std::string, uint64_t> vmxInstructions;
   std::map<unsigned, uint64_t> exceptions;          ///< vector → count
   uint64_t ringChanges = 0;
 };
@@ -29,7 +33,9 @@ public:
 
 private:
   std::array<uint64_t, std::variant_size_v<EventBody>> kinds_{};
-  std::array<uint64_t, 1u << 16> exits_{}, kernelExits_{}; // by basic exit reason (16 bits)
+  // By basic exit reason (16 bits).
+  std::array<uint64_t, 1u << 16> exits_{}, kernelExits_{}, nestedExits_{};
+  std::map<std::string, uint64_t> vmxInstructions_; // rare: a map is cheap enough
   std::array<uint64_t, 256> exceptions_{};
   uint64_t ringChanges_ = 0;
   mutable TraceSummary summary_;

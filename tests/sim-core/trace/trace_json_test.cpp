@@ -72,6 +72,11 @@ std::vector<Event> samples() {
   add(TlbEvent{TlbOp::FlushAll, 0, 0, 0});
   add(ConsoleEvent{0xe9, "Hello, \"guest\"\n\t\\"});
   add(VmcsEvent{0x681e, 0x7c00, 0x7c05});
+  add(VmcsEvent{0x4400, 0, 4, 0x12000});
+  add(ExitEvent{12, 0, 0x2000, 1, EventSource::Model, true});
+  add(EntryEvent{0x2000, false, 0, true});
+  add(VmxInsnEvent{"vmlaunch", "VMfailValid", 4, 0, 0, 0x7c40, "VMLAUNCH with a non-clear VMCS"});
+  add(VmxInsnEvent{"vmread", "VMsucceed", 0, 0x4402, 12, 0x7c48, ""});
   add(StopEvent{StopKind::Hlt, 0, "hlt"});
   add(StopEvent{StopKind::ExitPort, -1, "exit port"});
   add(StopEvent{StopKind::Shutdown, 0, "triple fault"});
@@ -114,6 +119,18 @@ TEST(TraceJson, RoundTripKeepsOptionalFields) {
   auto stop = std::get<StopEvent>(fromJsonLine(toJsonLine(events.back())).body);
   EXPECT_EQ(stop.kind, StopKind::Error);
   EXPECT_EQ(stop.code, INT64_MIN);
+}
+
+TEST(TraceJson, NestingFieldsRoundTrip) {
+  auto exit = std::get<ExitEvent>(
+      fromJsonLine(toJsonLine(make(0, 0, ExitEvent{12, 0, 0x2000, 1, EventSource::Model, true})))
+          .body);
+  EXPECT_TRUE(exit.nested);
+  auto vmcs = std::get<VmcsEvent>(fromJsonLine(toJsonLine(make(0, 0, VmcsEvent{1, 2, 3, 0x12000}))).body);
+  EXPECT_EQ(vmcs.region, 0x12000u);
+  // The VMM's own VMCS and non-nested exits keep the lines they had before nesting existed.
+  EXPECT_EQ(toJsonLine(make(0, 0, VmcsEvent{0x681e, 1, 2})).find("region"), std::string::npos);
+  EXPECT_EQ(toJsonLine(make(0, 0, ExitEvent{10, 0, 0, 2})).find("nested"), std::string::npos);
 }
 
 TEST(TraceJson, ExitLineIsExact) {

@@ -98,6 +98,9 @@ GuestOperation operationFor(InsnClass cls) {
   case InsnClass::Xsetbv:
     g.op = GuestOp::Xsetbv;
     break;
+  case InsnClass::Vmx:
+    g.op = GuestOp::Vmlaunch;
+    break;
   case InsnClass::None:
   case InsnClass::Iret:
   case InsnClass::FarBranch:
@@ -145,6 +148,8 @@ constexpr ExpectedPolicy kKvmLike[] = {
     {InsnClass::Iret, "iret", 0, false, false},
     {InsnClass::FarBranch, "far jmp/call/ret", 0, false, false},
     {InsnClass::SystemCall, "syscall/sysenter", 0, false, false},
+    // In VMX non-root operation a VMX instruction exits whatever the CPL (SDM 25.1.2).
+    {InsnClass::Vmx, "vmlaunch", 20, true, false},
 };
 constexpr uint32_t kKvmExceptionBitmap = (1u << 1) | (1u << 6) | (1u << 17) | (1u << 18);
 
