@@ -31,6 +31,7 @@ inline constexpr uint16_t Invd = 13;
 inline constexpr uint16_t Invlpg = 14;
 inline constexpr uint16_t Rdtsc = 16;
 inline constexpr uint16_t Vmcall = 18;
+inline constexpr uint16_t Vmlaunch = 20;
 inline constexpr uint16_t CrAccess = 28;
 inline constexpr uint16_t DrAccess = 29;
 inline constexpr uint16_t IoInstruction = 30;

@@ -296,9 +296,9 @@ bool EmuBackend::handleVmxInstruction(const DecodedInsn &d, uint64_t linear) {
   ev.insn = std::string(guestOpInfo(op).name);
   ev.status = std::string(vmxStatusName(r.status));
   ev.error = r.error;
-  ev.operand = op == GuestOp::Vmread || op == GuestOp::Vmwrite ? encoding
+  ev.operand = op == GuestOp::Vmread || op == GuestOp::Vmwrite   ? encoding
                : op == GuestOp::Invept || op == GuestOp::Invvpid ? type
-                                                                   : pointer;
+                                                                 : pointer;
   ev.value = op == GuestOp::Vmwrite ? value : r.value;
   ev.rip = rip;
   ev.why = std::string(r.why);

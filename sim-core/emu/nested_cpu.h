@@ -15,7 +15,9 @@ public:
   void setRflags(uint64_t value) override { b_.setReg(UC_X86_REG_RFLAGS, value); }
   VmxCpuMode mode() const override;
   uint64_t featureControl() const override { return b_.featureControl_; }
-  bool readPhys(uint64_t gpa, void *dst, size_t len) override { return b_.ram_->read(gpa, dst, len); }
+  bool readPhys(uint64_t gpa, void *dst, size_t len) override {
+    return b_.ram_->read(gpa, dst, len);
+  }
   bool writePhys(uint64_t gpa, const void *src, size_t len) override {
     return b_.ram_->write(gpa, src, len);
   }

@@ -152,13 +152,13 @@ struct VmcsEvent {
 /// A VMX instruction (VMXON … INVVPID) executed by a guest-written hypervisor, and its outcome
 /// as the SDM's instruction pages define it.
 struct VmxInsnEvent {
-  std::string insn;      ///< "vmxon", "vmwrite", … (vmx/exit_decision.h names)
-  std::string status;    ///< "VMsucceed", "VMfailInvalid", "VMfailValid", "#UD", … (vmxStatusName)
-  uint32_t error = 0;    ///< VM-instruction error number for VMfailValid
-  uint64_t operand = 0;  ///< the region pointer, field encoding or INVEPT/INVVPID type
-  uint64_t value = 0;    ///< VMREAD result or VMWRITE value
+  std::string insn;     ///< "vmxon", "vmwrite", … (vmx/exit_decision.h names)
+  std::string status;   ///< "VMsucceed", "VMfailInvalid", "VMfailValid", "#UD", … (vmxStatusName)
+  uint32_t error = 0;   ///< VM-instruction error number for VMfailValid
+  uint64_t operand = 0; ///< the region pointer, field encoding or INVEPT/INVVPID type
+  uint64_t value = 0;   ///< VMREAD result or VMWRITE value
   uint64_t rip = 0;
-  std::string why;       ///< the SDM check that failed, when one did
+  std::string why; ///< the SDM check that failed, when one did
 };
 
 enum class StopKind : uint8_t { Hlt, ExitPort, Shutdown, Budget, Timeout, Error };
@@ -170,10 +170,9 @@ struct StopEvent {
   std::string message;
 };
 
-using EventBody =
-    std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
-                 HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent, StopEvent,
-                 VmxInsnEvent>;
+using EventBody = std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
+                               HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent,
+                               StopEvent, VmxInsnEvent>;
 
 struct Event {
   uint64_t seq = 0;          ///< 0, 1, 2 … in the order the events happened

@@ -9,7 +9,7 @@ void TraceSummarizer::operator()(const Event &event) {
   if (const auto *exit = std::get_if<ExitEvent>(&event.body)) {
     // Kernel tracepoints see the same exits KVM_RUN reported (and the in-kernel ones): count
     // them apart so no exit is counted twice.
-    ++(exit->nested                                 ? nestedExits_
+    ++(exit->nested                               ? nestedExits_
        : exit->source == EventSource::KernelTrace ? kernelExits_
                                                   : exits_)[exit->reason];
   } else if (const auto *vmx = std::get_if<VmxInsnEvent>(&event.body)) {
@@ -40,8 +40,7 @@ const TraceSummary &TraceSummarizer::summary() const {
       summary_.kernelTraceExits[std::string(exitReasonName(static_cast<uint16_t>(r)))] =
           kernelExits_[r];
     if (nestedExits_[r])
-      summary_.nestedExits[std::string(exitReasonName(static_cast<uint16_t>(r)))] =
-          nestedExits_[r];
+      summary_.nestedExits[std::string(exitReasonName(static_cast<uint16_t>(r)))] = nestedExits_[r];
   }
   summary_.vmxInstructions = vmxInstructions_;
   for (size_t v = 0; v < exceptions_.size(); ++v)

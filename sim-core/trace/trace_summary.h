@@ -18,7 +18,7 @@ struct TraceSummary {
   std::map<std::string, uint64_t> nestedExits;
   /// VMX instructions of guest-written hypervisors: "vmwrite VMsucceed" → count.
   std::map<std::string, uint64_t> vmxInstructions;
-  std::map<unsigned, uint64_t> exceptions;          ///< vector → count
+  std::map<unsigned, uint64_t> exceptions; ///< vector → count
   uint64_t ringChanges = 0;
 };
 

@@ -265,6 +265,9 @@ VmxResult VmxMachine::enter(bool launch) {
     r.exitReason = exit_reason::InvalidState;
     v.set(vmcs::ExitReason, kEntryFailureBit | exit_reason::InvalidState);
     v.set(vmcs::ExitQualification, bad->qualification);
+    // Not a vectored event: the interruption information is invalid (SDM 27.2.2), which
+    // Bochs writes as 0.
+    v.set(vmcs::ExitIntrInfo, 0);
     r.transition = loadHostState(v);
     return r;
   }
@@ -286,6 +289,7 @@ VmxResult VmxMachine::enter(bool launch) {
       r.exitReason = kExitMsrLoadFail;
       v.set(vmcs::ExitReason, kEntryFailureBit | kExitMsrLoadFail);
       v.set(vmcs::ExitQualification, i + 1); // 1-based number of the failing entry
+      v.set(vmcs::ExitIntrInfo, 0);
       r.transition = loadHostState(v);
       return r;
     }

@@ -126,7 +126,8 @@ TEST(TraceJson, NestingFieldsRoundTrip) {
       fromJsonLine(toJsonLine(make(0, 0, ExitEvent{12, 0, 0x2000, 1, EventSource::Model, true})))
           .body);
   EXPECT_TRUE(exit.nested);
-  auto vmcs = std::get<VmcsEvent>(fromJsonLine(toJsonLine(make(0, 0, VmcsEvent{1, 2, 3, 0x12000}))).body);
+  auto vmcs =
+      std::get<VmcsEvent>(fromJsonLine(toJsonLine(make(0, 0, VmcsEvent{1, 2, 3, 0x12000}))).body);
   EXPECT_EQ(vmcs.region, 0x12000u);
   // The VMM's own VMCS and non-nested exits keep the lines they had before nesting existed.
   EXPECT_EQ(toJsonLine(make(0, 0, VmcsEvent{0x681e, 1, 2})).find("region"), std::string::npos);
