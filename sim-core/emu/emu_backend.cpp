@@ -112,6 +112,10 @@ void EmuBackend::resetMachine() {
   }
   setupVmcs();
   resetNested();
+  idle_ = 0;
+  timerDeadline_ = ~0ull;
+  interruptWatch_ = windowRequested_ = false;
+  shadowSkip_ = ~0ull;
   mmu_ =
       std::make_unique<ShadowMmu>(uc_, *ram_, *this, [this](EventBody b) { record(std::move(b)); });
   installHooks();
@@ -253,6 +257,21 @@ bool EmuBackend::runUntilStop(uint64_t bootTarget) {
       if (!handleException(pending_.vector))
         return false;
       continue;
+    case Pending::Kind::Interrupt: {
+      uint64_t pc = linearPc();
+      syncInstructionCount(pc);
+      // A second stop at the same point with nothing retired in between: let the block run,
+      // so a check that cannot succeed yet never stalls the guest.
+      if (pc == lastInterruptPc_ && icount_ == lastInterruptCount_) {
+        shadowSkip_ = pc;
+        continue;
+      }
+      lastInterruptPc_ = pc;
+      lastInterruptCount_ = icount_;
+      if (!serviceInterrupts())
+        return false;
+      continue;
+    }
     case Pending::Kind::InvalidOpcode:
       syncInstructionCount(linearPc());
       if (!handleException(6))
@@ -373,6 +392,13 @@ void EmuBackend::onBlock(uint64_t addr, uint32_t size) {
   }
   if (icount_ >= budget_)
     uc_emu_stop(uc_);
+  // The timer is due, or an interrupt (or a nested window exit) waits for RFLAGS.IF = 1,
+  // which only changes at the end of a block (STI, POPF and IRET end QEMU's blocks).
+  if (blockBase_ + idle_ >= timerDeadline_ ||
+      (interruptWatch_ && addr != shadowSkip_ && (reg(UC_X86_REG_RFLAGS) & (1u << 9)))) {
+    pending_.kind = Pending::Kind::Interrupt;
+    uc_emu_stop(uc_);
+  }
 }
 
 void EmuBackend::onCode(uint64_t addr) {
@@ -445,6 +471,7 @@ bool EmuBackend::unmappedHook(uc_engine *uc, uc_mem_type type, uint64_t addr, in
 
 uint32_t EmuBackend::inHook(uc_engine *, uint32_t port, int size, void *self) {
   auto *b = static_cast<EmuBackend *>(self);
+  b->platform_.advanceClock(b->clock());
   uint32_t value =
       b->platform_.portRead(b->countNow(), static_cast<uint16_t>(port), static_cast<uint8_t>(size));
   b->record(IoEvent{static_cast<uint16_t>(port), static_cast<uint8_t>(size), false, value, 1,
@@ -456,8 +483,10 @@ void EmuBackend::outHook(uc_engine *, uint32_t port, int size, uint32_t value, v
   auto *b = static_cast<EmuBackend *>(self);
   b->record(IoEvent{static_cast<uint16_t>(port), static_cast<uint8_t>(size), true, value, 1,
                     b->stepRip_});
+  b->platform_.advanceClock(b->clock());
   b->platform_.portWrite(b->countNow(), static_cast<uint16_t>(port), static_cast<uint8_t>(size),
                          value);
+  b->refreshTimer();
 }
 
 uint64_t EmuBackend::mmioRead(uint64_t gpa, unsigned size) {

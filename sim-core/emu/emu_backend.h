@@ -52,6 +52,7 @@ private:
       ResumePoint,
       Exception,
       InvalidOpcode,
+      Interrupt, ///< the timer is due or an interrupt waits for the guest to take it
       Error
     } kind = Kind::None;
     uint64_t linear = 0; ///< the instruction (intercepts, resume points)
@@ -150,6 +151,16 @@ private:
   std::optional<uint64_t> operandAddress(const DecodedInsn &d, const ZydisDecodedOperand &op);
   bool memoryFault(uint64_t linear, bool write);
 
+  // emu_interrupts.cpp: the timer's interrupts, external-interrupt and interrupt-window
+  // exiting, on a virtual clock of retired instructions plus time spent halted.
+  uint64_t clock() const { return icount_ + idle_; }
+  /// Takes a pending interrupt if the vCPU can (or exits for it). `afterHltExit`: the VMM
+  /// already has the vCPU (a HLT exit), so the interrupt is only injected on the way back.
+  bool serviceInterrupts(bool afterHltExit = false);
+  /// The guest executed HLT with interrupts enabled: sleep until the timer fires.
+  bool haltUntilInterrupt(uint64_t nextRip, bool afterHltExit);
+  void refreshTimer();
+
   // emu_delivery.cpp: exceptions and interrupts.
   bool handleException(uint8_t vector);
   bool deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2 = 0);
@@ -181,8 +192,14 @@ private:
   std::optional<ExitInfo> exit_;      ///< the VM exit the current intercept takes, if any
   std::unique_ptr<NestedCpu> nestedCpu_;
   std::unique_ptr<VmxMachine> vmx_;
-  uint64_t featureControl_ = 0; ///< IA32_FEATURE_CONTROL: unlocked at reset, as with no BIOS
-  bool injecting_ = false;      ///< delivering an event injected by VM entry: no exit check
+  uint64_t featureControl_ = 0;    ///< IA32_FEATURE_CONTROL: unlocked at reset, as with no BIOS
+  bool injecting_ = false;         ///< delivering an event injected by VM entry: no exit check
+  uint64_t idle_ = 0;              ///< virtual time spent halted (see clock())
+  uint64_t timerDeadline_ = ~0ull; ///< clock() at which the timer next fires
+  bool interruptWatch_ = false;    ///< stop at each block: something waits for RFLAGS.IF
+  bool windowRequested_ = false;   ///< the VMM set interrupt-window exiting in its VMCS
+  uint64_t shadowSkip_ = ~0ull;    ///< block start where an STI/MOV SS shadow deferred a check
+  uint64_t lastInterruptPc_ = ~0ull, lastInterruptCount_ = ~0ull;
 
   std::vector<BlockSlot> blockCache_;
   std::vector<BlockInfo> blockInfos_;

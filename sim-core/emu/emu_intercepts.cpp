@@ -102,6 +102,9 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     // Without HLT exiting the vCPU halts in the guest; nothing can wake it on this platform.
     takeExit();
     bool interrupts = reg(UC_X86_REG_RFLAGS) & (1u << 9);
+    platform_.advanceClock(clock());
+    if (interrupts && (platform_.pendingInterrupt() || platform_.nextInterruptAt()))
+      return haltUntilInterrupt(rip + len, exit_.has_value());
     setReg(UC_X86_REG_RIP, rip + len);
     ++icount_;
     finish(StopKind::Hlt, 0,
@@ -249,6 +252,7 @@ bool EmuBackend::handlePortIo(const DecodedInsn &d, unsigned length) {
   uint64_t rip = reg(UC_X86_REG_RIP);
   if (exit_)
     vmExit(*exit_);
+  platform_.advanceClock(clock());
   uint32_t value;
   if (in) {
     value = platform_.portRead(icount_, port, size);
@@ -262,6 +266,7 @@ bool EmuBackend::handlePortIo(const DecodedInsn &d, unsigned length) {
   }
   setReg(UC_X86_REG_RIP, rip + length);
   ++icount_;
+  refreshTimer();
   if (auto code = platform_.exitCode()) {
     finish(StopKind::ExitPort, *code, "the guest wrote " + std::to_string(*code) + " to port 0xf4");
     return false;

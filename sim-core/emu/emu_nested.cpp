@@ -338,7 +338,8 @@ bool EmuBackend::handleVmxInstruction(const DecodedInsn &d, uint64_t linear) {
       injecting_ = false;
       return ok;
     }
-    return true;
+    // Interrupt-window and external-interrupt exits can happen before the first instruction.
+    return serviceInterrupts();
   }
   case VmxStatus::EntryFailed: {
     // SDM 26.8: like a VM exit to the guest hypervisor, but no guest state was saved.

@@ -8,7 +8,7 @@ namespace ringside::emu {
 namespace {
 
 // QEMU's hflags bits (target/i386/cpu.h).
-constexpr uint32_t kHfCplMask = 3u;
+constexpr uint32_t kHfCplMask = 3u, kHfInhibitIrq = 1u << 3;
 constexpr uint32_t kHfCs32 = 1u << 4, kHfSs32 = 1u << 5, kHfAddSeg = 1u << 6;
 constexpr uint32_t kHfLma = 1u << 14, kHfCs64 = 1u << 15;
 constexpr uint32_t kDescB = 1u << 22, kDescL = 1u << 21;
@@ -160,6 +160,14 @@ void UcStateEditor::clearExceptionLatch() { write32(ucStateOffsets().oldExceptio
 uint32_t UcStateEditor::errorCode() const { return read32(ucStateOffsets().errorCode); }
 
 uint8_t UcStateEditor::cpl() const { return read32(ucStateOffsets().hflags) & kHfCplMask; }
+
+bool UcStateEditor::interruptShadow() const {
+  return read32(ucStateOffsets().hflags) & kHfInhibitIrq;
+}
+
+void UcStateEditor::clearInterruptShadow() {
+  write32(ucStateOffsets().hflags, read32(ucStateOffsets().hflags) & ~kHfInhibitIrq);
+}
 
 SegmentCache UcStateEditor::segment(SegIndex seg) const {
   const char *p = reinterpret_cast<const char *>(context_) + ucStateOffsets().segs +

@@ -51,6 +51,9 @@ public:
   /// loading CS updates the 16/32/64-bit code flags, as a real descriptor load does.
   void loadSegment(SegIndex seg, const SegmentCache &cache);
   uint8_t cpl() const;
+  /// The one-instruction interrupt shadow after STI or MOV SS (QEMU's HF_INHIBIT_IRQ).
+  bool interruptShadow() const;
+  void clearInterruptShadow();
   SegmentCache segment(SegIndex seg) const;
   void commit();
 

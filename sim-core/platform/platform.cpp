@@ -38,7 +38,29 @@ void Platform::consoleByte(uint64_t instructions, uint16_t port, uint8_t byte) {
   trace_.record(instructions, ConsoleEvent{port, std::string(1, static_cast<char>(byte))});
 }
 
+void Platform::advanceClock(uint64_t clock) {
+  if (clock <= clock_)
+    return;
+  if (pit_.edgesBetween(clock_, clock))
+    pic_.raise(0);
+  clock_ = clock;
+}
+
+std::optional<uint64_t> Platform::nextInterruptAt() const {
+  if (pic_.masked(0))
+    return std::nullopt;
+  return pit_.nextEdge(clock_ + 1);
+}
+
 void Platform::portWrite(uint64_t instructions, uint16_t port, uint8_t size, uint32_t value) {
+  if (Pit::claims(port)) {
+    pit_.write(clock_, port, static_cast<uint8_t>(value));
+    return;
+  }
+  if (Pic::claims(port)) {
+    pic_.write(port, static_cast<uint8_t>(value));
+    return;
+  }
   if (port == layout::kDebugConsolePort) {
     consoleByte(instructions, port, static_cast<uint8_t>(value));
     return;
@@ -76,6 +98,10 @@ void Platform::portWrite(uint64_t instructions, uint16_t port, uint8_t size, uin
 }
 
 uint32_t Platform::portRead(uint64_t, uint16_t port, uint8_t size) {
+  if (Pit::claims(port))
+    return pit_.read(clock_, port);
+  if (Pic::claims(port))
+    return pic_.read(port);
   if (port >= layout::kCom1Base && port < layout::kCom1Base + 8) {
     bool dlab = uartLcr_ & kLcrDlab;
     switch (port - layout::kCom1Base) {

@@ -3,6 +3,8 @@
 // (docs/platform.md). Backends forward port and MMIO accesses here and record the io/mmio
 // events themselves; the platform records the console events it derives from them.
 #include "platform/layout.h"
+#include "platform/pic.h"
+#include "platform/pit.h"
 #include "trace/trace.h"
 
 #include <array>
@@ -30,6 +32,17 @@ public:
   void mmioWrite(uint64_t gpa, uint8_t size, uint64_t value);
   uint64_t mmioRead(uint64_t gpa, uint8_t size) const;
 
+  // The timer (i8254 channel 0 → IRQ 0 → 8259A). Its clock is the backend's virtual clock,
+  // which only moves forward; port accesses to the timer use the clock last advanced to.
+  /// Moves the clock to `clock`, raising IRQ 0 if the timer fired on the way.
+  void advanceClock(uint64_t clock);
+  uint64_t clock() const { return clock_; }
+  /// When the next timer interrupt will be requested (IRQ 0 unmasked); nullopt if never.
+  std::optional<uint64_t> nextInterruptAt() const;
+  /// The vector an interrupt acknowledge would return now, if any.
+  std::optional<uint8_t> pendingInterrupt() const { return pic_.pending(); }
+  std::optional<uint8_t> acknowledgeInterrupt() { return pic_.acknowledge(); }
+
   /// Set once the guest wrote a 32-bit value to the exit port.
   std::optional<uint32_t> exitCode() const { return exitCode_; }
   /// Everything written to the debug console and COM1, in order.
@@ -46,6 +59,9 @@ private:
   std::string console_;
   std::optional<uint32_t> exitCode_;
   std::vector<uint8_t> vga_;
+  Pit pit_;
+  Pic pic_;
+  uint64_t clock_ = 0;
   uint8_t uartLcr_ = 0, uartIer_ = 0, uartScratch_ = 0, uartDll_ = 0, uartDlm_ = 0;
 };
 

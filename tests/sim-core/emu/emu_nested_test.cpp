@@ -132,6 +132,21 @@ TEST(EmuNested, ExceptionBitmapAndInjection) {
   EXPECT_NE(run.console.find("guest: CR0.TS reads 1"), std::string::npos); // the read shadow
 }
 
+TEST(EmuNested, TimerExitsAndInterruptWindow) {
+  auto run = runGuestFile(sourceDir() / kOracle / "nested_timer.asm");
+  EXPECT_EQ(run.result.stop.kind, StopKind::ExitPort) << run.result.stop.message;
+  std::vector<uint16_t> reasons;
+  for (const auto &e : nestedExits(run))
+    reasons.push_back(e.reason);
+  EXPECT_EQ(reasons, (std::vector<uint16_t>{exit_reason::ExternalInterrupt,
+                                            exit_reason::ExternalInterrupt, 7}));
+  auto info = regionChanges(run, kRegionA, vmcs::ExitIntrInfo);
+  ASSERT_FALSE(info.empty());
+  EXPECT_EQ(info[0].newValue, 0x80000020u); // acknowledged on exit: the vector is in it
+  // The window opens after STI and the NOP it shadows: guest_sti + 1 + 1 + 1.
+  EXPECT_NE(run.console.find("window exit at guest_sti+3"), std::string::npos) << run.console;
+}
+
 TEST(EmuNested, VmxInstructionsWithoutVmxOperationAreUd) {
   auto run = runGuestFile(sourceDir() / kOracle / "vmx_ud.asm");
   EXPECT_EQ(run.result.stop.kind, StopKind::ExitPort) << run.result.stop.message;
