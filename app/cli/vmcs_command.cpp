@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "guest/image_loader.h"
 #include "vmx/vmcs.h"
+#include "util/hex.h"
 #include "vmx/vmcs_fields.h"
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <set>
 
 namespace ringside::cli {
 
@@ -28,6 +30,8 @@ void addVmcsCommand(CLI::App &app, VmcsOptions &o) {
   cmd->add_option("--timeout", o.timeout, "stop after SECONDS")->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--vmx-profile", o.vmxProfile, "kvm-like (default) or shadow-paging");
   cmd->add_option("--vmx-set", o.vmxSet, "control or field override, e.g. cpu_based.hlt_exiting=0");
+  cmd->add_option("--region", o.region,
+                  "show the VMCS a guest-written hypervisor keeps at this guest-physical address");
   cmd->add_flag("--all", o.all, "also print fields that are zero");
   cmd->add_flag("--json", o.json, "print one JSON object");
 }
@@ -54,9 +58,16 @@ int vmcsCommand(const VmcsOptions &o) {
   }
   const Vmcs *vmcs = backend->modelVmcs();
   backend->trace().setKeepEvents(false);
+  std::map<uint32_t, uint64_t> regionValues; // a guest hypervisor's VMCS, replayed from events
+  std::set<uint64_t> regions;
   backend->trace().addListener([&](const Event &e) {
+    if (const auto *v = std::get_if<VmcsEvent>(&e.body); v && v->region != kVmmVmcs) {
+      regions.insert(v->region);
+      if (o.region && v->region == *o.region && !taken)
+        regionValues[v->encoding] = v->newValue;
+    }
     if (!taken && o.at && e.seq == *o.at) {
-      snapshot = vmcs->values();
+      snapshot = o.region ? regionValues : vmcs->values();
       taken = true;
       takenAt = e.seq;
     }
@@ -68,8 +79,18 @@ int vmcsCommand(const VmcsOptions &o) {
                 << *o.at << " is past its end\n";
       return 2;
     }
-    snapshot = vmcs->values();
+    snapshot = o.region ? regionValues : vmcs->values();
     takenAt = backend->trace().size() - 1;
+  }
+  std::string regionList;
+  for (uint64_t r : regions)
+    regionList += (regionList.empty() ? "" : ", ") + hex(r);
+  if (o.region && !regions.count(*o.region)) {
+    std::cerr << "ringside: the guest has no VMCS region at " << hex(*o.region)
+              << (regions.empty() ? std::string(" (it never used VMX instructions)")
+                                  : " (regions: " + regionList + ")")
+              << "\n";
+    return 2;
   }
 
   nlohmann::ordered_json json = nlohmann::ordered_json::object();
@@ -77,9 +98,19 @@ int vmcsCommand(const VmcsOptions &o) {
     json["at"] = takenAt;
     json["stop"] = stopKindName(result.stop.kind);
     json["source"] = "model";
+    if (o.region)
+      json["region"] = *o.region;
     json["fields"] = nlohmann::ordered_json::array();
   } else {
-    std::cout << "VMCS (modelled by the emu backend) after event " << takenAt << "\n";
+    if (o.region)
+      std::cout << "VMCS region at " << hex(*o.region)
+                << " of the guest's hypervisor (run on the VT-x model) after event " << takenAt
+                << "\n";
+    else
+      std::cout << "VMCS (modelled by the emu backend) after event " << takenAt << "\n";
+    if (!o.region && !regions.empty())
+      std::cout << "(the guest's own hypervisor has VMCS regions at " << regionList
+                << ": see --region)\n";
   }
   for (VmcsGroup g : {VmcsGroup::ExecutionControls, VmcsGroup::ExitControls,
                       VmcsGroup::EntryControls, VmcsGroup::ExitInformation,

@@ -1,6 +1,7 @@
 #pragma once
-// `ringside vmcs GUEST [--at SEQ]`: the modelled VMCS at a point of the guest's trace, by group,
-// with encodings.
+// `ringside vmcs GUEST [--at SEQ] [--region GPA]`: the modelled VMCS at a point of the guest's
+// trace, by group, with encodings: Ringside's own for the guest, or one a guest-written
+// hypervisor keeps in its RAM.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -20,6 +21,7 @@ struct VmcsOptions {
   std::string vmxProfile;
   std::vector<std::string> vmxSet;
   std::optional<uint64_t> at; ///< trace position (seq); the end of the run when absent
+  std::optional<uint64_t> region; ///< a guest hypervisor's VMCS region (guest-physical)
   bool all = false;           ///< also fields that are zero
   bool json = false;
 };

@@ -41,5 +41,23 @@ TEST(VmcsCommand, PastTheEndIsAnInputError) {
   EXPECT_NE(r.err.find("past its end"), std::string::npos) << r.err;
 }
 
+TEST(VmcsCommand, ShowsAGuestHypervisorsRegion) {
+  auto vmm = (sourceDir() / "lessons" / "07-vtx-lifecycle" / "tiny_vmm.asm").string();
+  auto r = runCli({"vmcs", vmm, "--region", "0x12000", "--json"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["region"], 0x12000);
+  EXPECT_EQ(field(j, "VM_EXIT_REASON"), 12u) << "the nested guest's HLT was its last exit";
+  EXPECT_EQ(field(j, "HOST_TR_SELECTOR"), 0x18u);
+  // Ringside's own VMCS for the same run saw the VMXOFF last.
+  auto own = runCli({"vmcs", vmm, "--json"});
+  ASSERT_EQ(own.exitCode, 0) << own.err;
+  EXPECT_EQ(field(nlohmann::json::parse(own.out), "VM_EXIT_REASON"), 30u) << "the exit-port OUT";
+
+  auto none = runCli({"vmcs", vmm, "--region", "0x5000"});
+  EXPECT_EQ(none.exitCode, 2);
+  EXPECT_NE(none.err.find("regions: 0x12000"), std::string::npos) << none.err;
+}
+
 } // namespace
 } // namespace ringside::test
