@@ -110,6 +110,7 @@ RunResult KvmBackend::run() {
       kernelTraceFailure_ = kernelTrace.error();
   }
   watchdog_.start(run, config_.timeoutSeconds);
+  clockStart_ = std::chrono::steady_clock::now();
   if (config_.singleStep && stepCpl_ == 3 && probe_.flavour == Flavour::Pvm)
     finish(StopKind::Error, 0, "--step cannot start at CPL3 on PVM (see docs/kvm-backend.md)");
   while (!result_) {
@@ -121,6 +122,8 @@ RunResult KvmBackend::run() {
       break;
     }
     if (config_.singleStep && !beforeStep())
+      break;
+    if (!prepareInterrupts())
       break;
     if (ioctl(vm_->vcpuFd(), KVM_RUN, 0) < 0) {
       if (errno == EINTR || errno == EAGAIN)

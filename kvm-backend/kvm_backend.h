@@ -13,6 +13,7 @@
 #include "mmu/page_walker.h"
 #include "platform/platform.h"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -62,6 +63,16 @@ private:
   bool onInternalError();
   bool onDebug();
   bool onInterrupted();
+  bool onIrqWindowOpen();
+
+  // kvm_interrupts.cpp: the platform timer on KVM, with the PIC in userspace (as QEMU without
+  // a kernel irqchip): injection with KVM_INTERRUPT, KVM_EXIT_IRQ_WINDOW_OPEN when the guest
+  // cannot take one yet, HLT sleeping until the timer. Its clock is wall time.
+  uint64_t timerClock() const;
+  /// Before each KVM_RUN: inject a pending interrupt or ask for the window; arm the kick.
+  bool prepareInterrupts();
+  /// HLT with interrupts on: sleep until the timer fires; false when nothing can wake it.
+  bool sleepUntilInterrupt();
 
   /// The vCPU state the step and walk code look at, from SYNC_REGS (or ioctls before the
   /// first exit).
@@ -102,6 +113,8 @@ private:
   RunConfig config_;
   std::optional<RunResult> result_;
   bool synced_ = false; ///< run()->s.regs holds the state of the last exit
+  std::chrono::steady_clock::time_point clockStart_{};
+  bool kickArmed_ = false; ///< the watchdog will kick the vCPU when the timer is due
 
   uint64_t instructions_ = 0;          ///< retired instructions, counted in step mode only
   uint64_t stepRip_ = 0;               ///< linear RIP of the instruction the next step executes

@@ -31,7 +31,7 @@ uint64_t mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) -
 } // namespace
 
 const KvmBackend::ExitRoute *KvmBackend::routeFor(uint32_t reason) {
-  static constexpr std::array<ExitRoute, 8> kRoutes{{
+  static constexpr std::array<ExitRoute, 9> kRoutes{{
       {KVM_EXIT_IO, "KVM_EXIT_IO", &KvmBackend::onIo},
       {KVM_EXIT_MMIO, "KVM_EXIT_MMIO", &KvmBackend::onMmio},
       {KVM_EXIT_HLT, "KVM_EXIT_HLT", &KvmBackend::onHlt},
@@ -40,6 +40,7 @@ const KvmBackend::ExitRoute *KvmBackend::routeFor(uint32_t reason) {
       {KVM_EXIT_INTERNAL_ERROR, "KVM_EXIT_INTERNAL_ERROR", &KvmBackend::onInternalError},
       {KVM_EXIT_DEBUG, "KVM_EXIT_DEBUG", &KvmBackend::onDebug},
       {KVM_EXIT_INTR, "KVM_EXIT_INTR", &KvmBackend::onInterrupted},
+      {KVM_EXIT_IRQ_WINDOW_OPEN, "KVM_EXIT_IRQ_WINDOW_OPEN", &KvmBackend::onIrqWindowOpen},
   }};
   for (const auto &r : kRoutes)
     if (r.reason == reason)
@@ -119,6 +120,8 @@ bool KvmBackend::onMmio() {
 bool KvmBackend::onHlt() {
   exitEvent(exit_reason::Hlt, 0);
   bool interrupts = vm_->syncRegs() && (vm_->run()->s.regs.regs.rflags & (1u << 9));
+  if (interrupts && sleepUntilInterrupt())
+    return true; // the interrupt is injected before the next KVM_RUN
   finish(StopKind::Hlt, 0,
          interrupts ? "the guest halted with interrupts enabled; no device can wake it"
                     : "the guest halted");

@@ -69,6 +69,19 @@ void VcpuWatchdog::requestStop() {
   wake_.notify_all();
 }
 
+void VcpuWatchdog::kickAt(std::chrono::steady_clock::time_point when) {
+  {
+    std::lock_guard lock(mutex_);
+    kickAt_ = when;
+  }
+  wake_.notify_all();
+}
+
+void VcpuWatchdog::cancelKick() {
+  std::lock_guard lock(mutex_);
+  kickAt_.reset();
+}
+
 void VcpuWatchdog::loop(double timeoutSeconds) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -83,11 +96,19 @@ void VcpuWatchdog::loop(double timeoutSeconds) {
     // Keep kicking until the loop has noticed and stopped us.
     if (kicking)
       pthread_kill(vcpuThread_, kickSignal());
+    if (!kicking && kickAt_ && now >= *kickAt_) {
+      kickAt_.reset(); // a timer interrupt is due: one kick, the run goes on
+      pthread_kill(vcpuThread_, kickSignal());
+    }
     auto wake = kicking              ? now + std::chrono::milliseconds(5)
                 : timeoutSeconds > 0 ? std::min(deadline, now + std::chrono::milliseconds(50))
                                      : now + std::chrono::milliseconds(50);
-    wake_.wait_until(lock, wake,
-                     [this, kicking] { return !running_ || (!kicking && stopRequested_); });
+    if (kickAt_)
+      wake = std::min(wake, *kickAt_);
+    auto kickSet = kickAt_;
+    wake_.wait_until(lock, wake, [this, kicking, kickSet] {
+      return !running_ || (!kicking && stopRequested_) || kickAt_ != kickSet;
+    });
   }
 }
 

@@ -6,8 +6,10 @@
 #include <linux/kvm.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <pthread.h>
 #include <thread>
 
@@ -26,6 +28,10 @@ public:
   void stop();
   /// Thread-safe: kick the vCPU out as soon as possible.
   void requestStop();
+  /// Kick the vCPU out of KVM_RUN once at `when` (a timer interrupt is due then), without
+  /// stopping the run. Replaces an earlier kick not yet delivered.
+  void kickAt(std::chrono::steady_clock::time_point when);
+  void cancelKick();
 
   bool timedOut() const { return timedOut_; }
   bool stopRequested() const { return stopRequested_; }
@@ -42,6 +48,7 @@ private:
   bool running_ = false;
   std::atomic<bool> timedOut_{false};
   std::atomic<bool> stopRequested_{false};
+  std::optional<std::chrono::steady_clock::time_point> kickAt_; ///< guarded by mutex_
 };
 
 } // namespace ringside::kvm
