@@ -101,6 +101,9 @@ void addRunCommand(CLI::App &app, RunOptions &o) {
       ->check(kNonNegative);
   run->add_option("--trace", o.traceFile, "write the event trace as JSON Lines to FILE");
   run->add_flag("--json", o.json, "print one JSON object instead of the human summary");
+  run->add_option("--virt", o.virt,
+                  "technique on emu: vtx (default), native (no VMM) or pv (hypercalls, "
+                  "docs/hypercalls.md)");
   run->add_option("--vmx-profile", o.vmxProfile,
                   "emu: the modelled hypervisor's VT-x controls: kvm-like (default) or "
                   "shadow-paging (docs/vmx-profile.md)");
@@ -130,6 +133,7 @@ int runCommand(const RunOptions &o) {
     config.maxInstructions = o.maxInsns;
     config.timeoutSeconds = o.timeout;
     config.vmxProfile = o.vmxProfile;
+    config.virt = o.virt;
     config.vmxOverrides = o.vmxSet;
     config.singleStep = o.step;
     config.kernelTrace = o.kernelTrace;

@@ -22,6 +22,7 @@ struct RunOptions {
   bool kernelTrace = false;        ///< --kernel-trace (kvm: record host tracepoints too)
   std::string vmxProfile;          ///< --vmx-profile
   std::vector<std::string> vmxSet; ///< --vmx-set, repeatable
+  std::string virt = "vtx";        ///< --virt
 };
 
 void addRunCommand(CLI::App &app, RunOptions &options);

@@ -33,6 +33,8 @@ struct RunConfig {
   /// --vmx-set: control and field overrides applied after the profile, e.g.
   /// "cpu_based.hlt_exiting=0".
   std::vector<std::string> vmxOverrides;
+  /// --virt: the virtualization technique (vmm/technique.h): "vtx" (default), "native", "pv".
+  std::string virt = "vtx";
 };
 
 /// An event kind this host cannot show for this run, and why (the summary's "unobservable").

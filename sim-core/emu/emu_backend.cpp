@@ -66,6 +66,17 @@ void EmuBackend::load(const GuestImage &image, const RunConfig &config) {
   const auto &offsets = ucStateOffsets();
   if (!offsets.failure.empty())
     throw InputError("the emu backend cannot run on this Unicorn build: " + offsets.failure);
+  auto technique = findTechnique(config.virt);
+  if (!technique || !techniqueInfo(*technique).built) {
+    std::string built;
+    for (const auto &t : techniques())
+      if (t.built)
+        built += (built.empty() ? "" : ", ") + std::string(t.name);
+    throw InputError("--virt " + config.virt +
+                     (technique ? " is not built yet" : " is not a technique") +
+                     " (available: " + built + ")");
+  }
+  technique_ = *technique;
   image_ = image;
   config_ = config;
   resetMachine();
@@ -152,8 +163,14 @@ uint64_t EmuBackend::countNow() const {
 }
 
 void EmuBackend::record(EventBody body) {
-  if (recording_)
-    trace_.record(countNow(), std::move(body));
+  if (!recording_)
+    return;
+  // Native: the guest is alone on the machine; there is no VMM to exit to.
+  if (technique_ == Technique::Native &&
+      (std::holds_alternative<ExitEvent>(body) || std::holds_alternative<EntryEvent>(body) ||
+       (std::holds_alternative<VmcsEvent>(body) && std::get<VmcsEvent>(body).region == kVmmVmcs)))
+    return;
+  trace_.record(countNow(), std::move(body));
 }
 
 uc_err EmuBackend::emulate() {

@@ -10,6 +10,7 @@
 #include "emu/insn_decoder.h"
 #include "emu/shadow_mmu.h"
 #include "platform/platform.h"
+#include "vmm/technique.h"
 #include "vmx/exit_decision.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_machine.h"
@@ -161,6 +162,11 @@ private:
   bool haltUntilInterrupt(uint64_t nextRip, bool afterHltExit);
   void refreshTimer();
 
+  // emu_pv.cpp: paravirtualization: the hypercall page, the hypercalls, the CPUID leaves.
+  bool hypercall(uint64_t rip);
+  bool handlePvMsr(const DecodedInsn &d, uint64_t rip);
+  void hypervisorCpuid(uint32_t leaf);
+
   // emu_delivery.cpp: exceptions and interrupts.
   bool handleException(uint8_t vector);
   bool deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2 = 0);
@@ -178,6 +184,7 @@ private:
   Platform platform_{trace_};
   InsnDecoder decoder_;
   RunConfig config_;
+  Technique technique_ = Technique::Vtx;
   GuestImage image_;
   bool loaded_ = false;
 

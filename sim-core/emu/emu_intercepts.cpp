@@ -10,7 +10,6 @@ namespace {
 
 constexpr uint64_t kCr0Pg = 1ull << 31, kCr0Wp = 1ull << 16, kCr4Pae = 1ull << 5,
                    kCr4Vmxe = 1ull << 13;
-constexpr uint64_t kKvmEnosys = static_cast<uint64_t>(-1000); // KVM's "no such hypercall"
 
 unsigned registerBytes(ZydisRegister reg) {
   return ZydisRegisterGetWidth(ZYDIS_MACHINE_MODE_LONG_64, reg) / 8;
@@ -157,20 +156,16 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     return deliver(PendingEvent{4, EventType::SoftwareException, false, 0}, rip + len);
   case InsnClass::Int1:
     return deliver(PendingEvent{1, EventType::HardwareException, false, 0}, rip + len);
-  case InsnClass::Vmcall: {
+  case InsnClass::Vmcall:
+    if (technique_ == Technique::Native) // no hypervisor: VMCALL outside VMX is #UD
+      return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, rip);
     takeExit();
-    HypercallEvent call;
-    call.nr = gpr(0);
-    call.args = {gpr(3), gpr(1), gpr(2), gpr(6)}; // RBX RCX RDX RSI, as KVM's ABI
-    call.result = kKvmEnosys;                     // no hypercalls are defined on this platform yet
-    call.rip = rip;
-    record(call);
-    setGpr(0, call.result, 8);
+    if (!hypercall(rip))
+      return false;
     setReg(UC_X86_REG_RIP, rip + len);
     ++icount_;
     resume();
     return true;
-  }
   case InsnClass::Iret:
   case InsnClass::FarBranch:
     // Runs natively; the CPL is compared once the next block starts.
@@ -188,7 +183,7 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
   case InsnClass::Rdmsr:
   case InsnClass::Wrmsr:
     takeExit();
-    if (handleVmxMsr(*d, rip)) {
+    if (handleVmxMsr(*d, rip) || handlePvMsr(*d, rip)) {
       resume();
       return !stopped_;
     }
@@ -205,6 +200,8 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     // The modelled CPU has VMX (CPUID.1:ECX bit 5); Unicorn's CPU model does not.
     if (ok && d->cls == InsnClass::Cpuid && (leaf & 0xFFFFFFFF) == 1)
       setGpr(1, gpr(1) | (1u << 5), 4);
+    if (ok && d->cls == InsnClass::Cpuid)
+      hypervisorCpuid(static_cast<uint32_t>(leaf));
     if (ok && (d->cls == InsnClass::Lmsw || d->cls == InsnClass::Clts))
       guestCr0_ = (guestCr0_ & ~0xFull) | (reg(UC_X86_REG_CR0) & 0xF);
     if (ok && d->cls == InsnClass::Wrmsr && gpr(1) == 0xC0000080)

@@ -363,10 +363,8 @@ bool EmuBackend::handleVmxInstruction(const DecodedInsn &d, uint64_t linear) {
         return memoryFault(address.value_or(0), true);
     }
   }
-  if (r.flush) {
-    mmu_->flushAll();
-    record(TlbEvent{TlbOp::FlushAll, 0, 0, 0});
-  }
+  if (r.flush)
+    mmu_->flushAll(); // records the tlb event
   setReg(UC_X86_REG_RIP, rip + len);
   ++icount_;
   if (outerExit)

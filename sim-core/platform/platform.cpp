@@ -38,6 +38,11 @@ void Platform::consoleByte(uint64_t instructions, uint16_t port, uint8_t byte) {
   trace_.record(instructions, ConsoleEvent{port, std::string(1, static_cast<char>(byte))});
 }
 
+void Platform::writeConsole(uint64_t instructions, std::string_view text) {
+  console_ += text;
+  trace_.record(instructions, ConsoleEvent{0, std::string(text)});
+}
+
 void Platform::advanceClock(uint64_t clock) {
   if (clock <= clock_)
     return;

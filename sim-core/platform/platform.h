@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ringside {
@@ -42,6 +43,9 @@ public:
   /// The vector an interrupt acknowledge would return now, if any.
   std::optional<uint8_t> pendingInterrupt() const { return pic_.pending(); }
   std::optional<uint8_t> acknowledgeInterrupt() { return pic_.acknowledge(); }
+
+  /// Console text that did not come through a port (a console_write hypercall: port 0).
+  void writeConsole(uint64_t instructions, std::string_view text);
 
   /// Set once the guest wrote a 32-bit value to the exit port.
   std::optional<uint32_t> exitCode() const { return exitCode_; }
