@@ -227,6 +227,11 @@ void EmuBackend::startGuest() {
   recording_ = true;
   uint8_t level = cpl();
   record(RingEvent{level, level, RingCause::Start, reg(UC_X86_REG_RIP)});
+  // The VMM's VMWRITEs before its first VMLAUNCH: every field it set, so a view of the VMCS
+  // can be rebuilt from the trace alone.
+  for (const auto &[encoding, value] : vmcs_.values())
+    if (value)
+      record(VmcsEvent{encoding, 0, value});
   record(EntryEvent{reg(UC_X86_REG_RIP), false, 0});
 }
 

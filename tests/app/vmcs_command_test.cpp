@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 namespace ringside::test {
 namespace {
 
@@ -17,10 +19,27 @@ uint64_t field(const nlohmann::json &j, const std::string &name) {
 
 TEST(VmcsCommand, ShowsTheVmcsAtAPointOfTheTrace) {
   auto hello = (sourceDir() / "lessons" / "00-hello" / "hello.asm").string();
-  auto early = runCli({"vmcs", hello, "--at", "10", "--json"});
+  // A point just after the first exit's VMCS writes: the trace says where.
+  auto tracePath = (scratchDir("vmcs_at") / "hello.jsonl").string();
+  ASSERT_EQ(runCli({"run", hello, "--trace", tracePath}).exitCode, 0);
+  uint64_t firstExit = 0;
+  {
+    std::ifstream in(tracePath);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto e = nlohmann::json::parse(line);
+      if (e["kind"] == "exit") {
+        firstExit = e["seq"].get<uint64_t>();
+        break;
+      }
+    }
+  }
+  ASSERT_GT(firstExit, 0u);
+  std::string at = std::to_string(firstExit + 4);
+  auto early = runCli({"vmcs", hello, "--at", at, "--json"});
   ASSERT_EQ(early.exitCode, 0) << early.err;
   auto j = nlohmann::json::parse(early.out);
-  EXPECT_EQ(j["at"], 10);
+  EXPECT_EQ(j["at"], firstExit + 4);
   EXPECT_EQ(j["source"], "model");
   EXPECT_EQ(field(j, "VM_EXIT_REASON"), 30u) << "the first exits are OUTs";
   EXPECT_EQ(field(j, "EXIT_QUALIFICATION"), 0xE90040u);
