@@ -1,0 +1,37 @@
+#include "cli_runner.h"
+#include "test_paths.h"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+namespace ringside::test {
+namespace {
+
+TEST(CompareCommand, SameGuestUnderEachBuiltTechnique) {
+  auto hello = (sourceDir() / "lessons" / "00-hello" / "hello.asm").string();
+  auto r = runCli({"compare", hello, "--virt", "native,vtx", "--json"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["techniques"].size(), 2u);
+  const auto &native = j["techniques"][0], &vtx = j["techniques"][1];
+  EXPECT_EQ(native["virt"], "native");
+  EXPECT_EQ(native["instructions"], vtx["instructions"]); // the same guest, the same work
+  EXPECT_TRUE(native["exits"].empty());
+  EXPECT_EQ(vtx["exits"]["IO_INSTRUCTION"], 30);
+  // 30 OUTs: native 30 x 3209 + 162 instructions; VT-x 30 x 15826 + the HLT exit (4340) + 162.
+  EXPECT_DOUBLE_EQ(native["estimated_cycles"].get<double>(), 30 * 3209.0 + 162);
+  EXPECT_DOUBLE_EQ(vtx["estimated_cycles"].get<double>(), 30 * 15826.0 + 4340 + 162);
+
+  auto text = runCli({"compare", hello});
+  ASSERT_EQ(text.exitCode, 0) << text.err;
+  EXPECT_NE(text.out.find("2006 Pentium 4"), std::string::npos);
+  EXPECT_NE(text.out.find("not built yet: trap, bt"), std::string::npos);
+
+  auto bad = runCli({"compare", hello, "--virt", "bt"});
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_NE(bad.err.find("not built yet"), std::string::npos);
+}
+
+} // namespace
+} // namespace ringside::test
