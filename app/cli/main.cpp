@@ -4,6 +4,7 @@
 #include "info_command.h"
 #include "run_command.h"
 #include "vmcs_command.h"
+#include "walk_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -24,6 +25,8 @@ int main(int argc, char **argv) {
   ringside::cli::addDiffCommand(app, diff);
   ringside::cli::VmcsOptions vmcs;
   ringside::cli::addVmcsCommand(app, vmcs);
+  ringside::cli::WalkOptions walk;
+  ringside::cli::addWalkCommand(app, walk);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -45,5 +48,7 @@ int main(int argc, char **argv) {
     return ringside::cli::diffCommand(diff);
   if (app.got_subcommand("vmcs"))
     return ringside::cli::vmcsCommand(vmcs);
+  if (app.got_subcommand("walk"))
+    return ringside::cli::walkCommand(walk);
   return ringside::cli::benchCommand(bench);
 }
