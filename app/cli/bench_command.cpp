@@ -252,6 +252,7 @@ void printConsole(const BenchReport &r) {
   std::cout << "target exits (emu ≥ 1,000,000 exits/s): " << fixed(r.emuExitsPerSecond, 0)
             << " exits/s — " << (exitsMet ? "met" : "below target") << "\n";
   printKvmConsole(r.kvm);
+  printMmuConsole(r.mmu);
 }
 
 nlohmann::ordered_json figureJson(const BenchFigure &f) {
@@ -319,6 +320,7 @@ void printJson(const BenchReport &r) {
                     {"value", r.emuExitsPerSecond},
                     {"met", r.emuExitsPerSecond >= kExitsPerSecondTarget}}}};
   j["kvm"] = kvmJson(r.kvm);
+  j["mmu"] = mmuJson(r.mmu);
   std::cout << j.dump() << "\n";
 }
 
@@ -380,8 +382,10 @@ KvmBenchSection kvmSection(const BenchOptions &o, const kvm::HostProbe &probe,
 
 bool BenchReport::ok() const {
   auto ran = [](const BenchFigure &f) { return f.error.empty(); };
+  auto mmuRan = [](const MmuFigure &f) { return f.error.empty(); };
   return std::all_of(figures.begin(), figures.end(), ran) &&
-         std::all_of(kvm.figures.begin(), kvm.figures.end(), ran);
+         std::all_of(kvm.figures.begin(), kvm.figures.end(), ran) &&
+         std::all_of(mmu.figures.begin(), mmu.figures.end(), mmuRan);
 }
 
 BenchReport runBench(const BenchOptions &o) {
@@ -440,6 +444,8 @@ BenchReport runBench(const BenchOptions &o) {
   r.exitsRatio = ratio(r.figures[3].medianRate, r.figures[2].medianRate);
   r.emuExitsPerSecond = r.figures[3].medianRate;
   r.kvm = kvmSection(o, probe, collector.runs_);
+  if (o.mmu)
+    r.mmu = runMmuBench(o.repetitions, o.mmuTranslations);
   return r;
 }
 
@@ -469,6 +475,11 @@ void addBenchCommand(CLI::App &app, BenchOptions &o) {
       ->add_option("--kvm-step-iterations", o.kvmStepIterations,
                    "loop iterations single-stepped per kvm step run (3 instructions each)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{0x55555554}));
+  bench->add_flag("!--no-mmu", o.mmu, "skip the memory-model benchmarks");
+  bench
+      ->add_option("--mmu-translations", o.mmuTranslations,
+                   "translations per memory-model repetition")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}));
 }
 
 int benchCommand(const BenchOptions &o) {

@@ -2,6 +2,8 @@
 // `ringside bench`: speed of the emu backend against raw Unicorn, and of the kvm backend
 // against bare KVM_RUN loops (bench_kvm.h), each measured in the same run. Google Benchmark
 // times each guest run; the report gives medians and the backend/baseline ratios.
+#include "bench_mmu.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -20,6 +22,8 @@ struct BenchOptions {
   uint64_t kvmExitIterations = 10'000;     ///< OUTs per io_exit run (~9 µs each on PVM)
   uint64_t kvmColdStarts = 50;             ///< VMs per cold_start run (~1–2 ms each)
   uint64_t kvmStepIterations = 3'000;      ///< × 3 instructions single-stepped (~9 µs each)
+  bool mmu = true;                         ///< also the memory-model group (bench_mmu.h)
+  uint64_t mmuTranslations = 200'000;      ///< translations per memory-model repetition
 };
 
 /// One benchmark's figures over its repetitions.
@@ -65,6 +69,7 @@ struct BenchReport {
   double exitsRatio = 0;            ///< emu / raw exits per second
   double emuExitsPerSecond = 0;
   KvmBenchSection kvm;
+  MmuBenchSection mmu;
   bool ok() const;
 };
 

@@ -5,6 +5,7 @@
 #include "info_command.h"
 #include "run_command.h"
 #include "vmcs_command.h"
+#include "walk_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -27,6 +28,8 @@ int main(int argc, char **argv) {
   ringside::cli::addVmcsCommand(app, vmcs);
   ringside::cli::CompareOptions compare;
   ringside::cli::addCompareCommand(app, compare);
+  ringside::cli::WalkOptions walk;
+  ringside::cli::addWalkCommand(app, walk);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -50,5 +53,7 @@ int main(int argc, char **argv) {
     return ringside::cli::vmcsCommand(vmcs);
   if (app.got_subcommand("compare"))
     return ringside::cli::compareCommand(compare);
+  if (app.got_subcommand("walk"))
+    return ringside::cli::walkCommand(walk);
   return ringside::cli::benchCommand(bench);
 }

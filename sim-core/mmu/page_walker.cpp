@@ -7,12 +7,13 @@
 //   reserved bit in one is reported as a #PF with RSVD (the CPU would #GP at the CR3 load).
 // - A table entry whose read fails (not RAM) is treated as an all-zero, not-present entry, so the
 //   guest sees #PF rather than the simulator stopping; the step is still recorded with entry 0.
-// - Canonical-address checks (#GP) are the caller's job; 4-level walks use VA bits 47:0.
+// - Canonical-address checks (#GP) are translateLinear's; translate() uses VA bits 47:0.
 #include "mmu/page_walker.h"
 
 #include "mmu/paging_bits.h"
 
 #include <array>
+#include <bit>
 
 namespace ringside {
 
@@ -31,23 +32,18 @@ const ModeFormat &formatFor(PagingMode mode) {
   }
 }
 
-// Entries are little-endian in guest memory; assembling bytes keeps the host's order irrelevant.
+// Entries are little-endian in guest memory, as on the (x86-64) hosts Ringside builds for, so a
+// plain copy is the entry's value.
+static_assert(std::endian::native == std::endian::little, "paging entries are little-endian");
+
 bool readEntry(const PhysicalMemory &memory, uint64_t pa, unsigned bytes, uint64_t &entry) {
-  std::array<uint8_t, 8> raw{};
-  if (!memory.read(pa, raw.data(), bytes))
-    return false;
   entry = 0;
-  for (unsigned i = 0; i < bytes; ++i)
-    entry |= uint64_t{raw[i]} << (8 * i);
-  return true;
+  return memory.read(pa, &entry, bytes);
 }
 
 void writeEntry(PhysicalMemory &memory, uint64_t pa, unsigned bytes, uint64_t entry) {
-  std::array<uint8_t, 8> raw{};
-  for (unsigned i = 0; i < bytes; ++i)
-    raw[i] = static_cast<uint8_t>(entry >> (8 * i));
   // The entry was just read from this address, so the write cannot meet a hole in RAM.
-  memory.write(pa, raw.data(), bytes);
+  memory.write(pa, &entry, bytes);
 }
 
 /// The error-code bits that describe the access itself (SDM 4.7). I/D is reported only when
@@ -63,12 +59,12 @@ uint32_t accessBits(const Access &access, const ModeFormat &format, bool nxe) {
   return code;
 }
 
-Translation &fail(Translation &t, uint32_t errorCode) {
+void fail(Translation &t, uint32_t errorCode) {
   t.ok = false;
   t.errorCode = errorCode;
+  t.cr2 = t.event.gva;
   t.event.ok = false;
   t.event.faultCode = errorCode;
-  return t;
 }
 
 /// Whether the effective rights allow the access (SDM 4.6).
@@ -81,7 +77,7 @@ bool permitted(const Access &access, bool writable, bool user, bool executeDisab
   return !(access.fetch && executeDisabled);
 }
 
-Translation identity(const PagingState &state, uint64_t va, Translation t) {
+void identity(const PagingState &state, uint64_t va, Translation &t) {
   // Without paging, linear = physical; outside long mode addresses are 32 bits wide.
   const uint64_t pa = (state.efer & kEferLma) ? va : (va & bitRange(31, 0));
   t.ok = true;
@@ -92,7 +88,6 @@ Translation identity(const PagingState &state, uint64_t va, Translation t) {
   t.event.ok = true;
   t.event.gpa = pa;
   t.event.pageSize = 4096;
-  return t;
 }
 
 } // namespace
@@ -109,6 +104,12 @@ PagingMode pagingMode(const PagingState &state) {
 Translation translate(const PagingState &state, PhysicalMemory &memory, uint64_t va, Access access,
                       bool updateAccessedDirty) {
   Translation t;
+  translateInto(state, memory, va, access, updateAccessedDirty, t);
+  return t;
+}
+
+void translateInto(const PagingState &state, PhysicalMemory &memory, uint64_t va, Access access,
+                   bool updateAccessedDirty, Translation &t) {
   WalkEvent &event = t.event;
   event.gva = va;
   event.purpose = WalkPurpose::GuestTables;
@@ -117,8 +118,10 @@ Translation translate(const PagingState &state, PhysicalMemory &memory, uint64_t
   event.fetch = access.fetch;
 
   const PagingMode mode = pagingMode(state);
-  if (mode == PagingMode::None)
-    return identity(state, va, t); // WalkMode has no "none"; the event keeps Bits32, no steps
+  if (mode == PagingMode::None) {
+    identity(state, va, t); // WalkMode has no "none"; the event keeps Bits32, no steps
+    return;
+  }
 
   const ModeFormat &format = formatFor(mode);
   event.mode = format.mode;
@@ -143,14 +146,18 @@ Translation translate(const PagingState &state, PhysicalMemory &memory, uint64_t
     event.steps[event.stepCount++] = WalkStep{level.level, table, index, entry};
     ++event.memoryRefs;
 
-    if (!(entry & kPresent))
-      return fail(t, accessCode);
+    if (!(entry & kPresent)) {
+      fail(t, accessCode);
+      return;
+    }
     const bool mapsPage = level.canMapPage && (entry & kPageSize) && (!level.pageNeedsPse || pse);
     uint64_t reserved = level.reserved | (mapsPage ? level.reservedPage : 0);
     if (format.hasXd && !nxe)
       reserved |= kExecuteDisable;
-    if (entry & reserved)
-      return fail(t, pf::Present | pf::Reserved | accessCode);
+    if (entry & reserved) {
+      fail(t, pf::Present | pf::Reserved | accessCode);
+      return;
+    }
 
     if (level.hasFlags) {
       writable = writable && (entry & kWritable);
@@ -167,8 +174,10 @@ Translation translate(const PagingState &state, PhysicalMemory &memory, uint64_t
     table = entry & format.addrMask;
   }
 
-  if (!permitted(access, writable, user, executeDisabled, (state.cr0 & kCr0Wp) != 0))
-    return fail(t, pf::Present | accessCode);
+  if (!permitted(access, writable, user, executeDisabled, (state.cr0 & kCr0Wp) != 0)) {
+    fail(t, pf::Present | accessCode);
+    return;
+  }
 
   uint64_t pageBase = leaf & format.addrMask & ~(pageSize - 1);
   if (format.pse36 && pageSize > 4096)
@@ -200,7 +209,27 @@ Translation translate(const PagingState &state, PhysicalMemory &memory, uint64_t
   event.ok = true;
   event.gpa = t.pa;
   event.pageSize = pageSize;
+}
+
+Translation translateLinear(const PagingState &state, PhysicalMemory &memory, uint64_t va,
+                            Access access, bool updateAccessedDirty) {
+  Translation t;
+  translateLinearInto(state, memory, va, access, updateAccessedDirty, t);
   return t;
+}
+
+void translateLinearInto(const PagingState &state, PhysicalMemory &memory, uint64_t va,
+                         Access access, bool updateAccessedDirty, Translation &t) {
+  if ((state.efer & kEferLma) && !isCanonical48(va)) {
+    t.generalProtection = true;
+    t.event.gva = va;
+    t.event.mode = pagingMode(state) == PagingMode::Long4 ? WalkMode::Long4 : WalkMode::Bits32;
+    t.event.write = access.write;
+    t.event.user = access.user;
+    t.event.fetch = access.fetch;
+    return;
+  }
+  translateInto(state, memory, va, access, updateAccessedDirty, t);
 }
 
 } // namespace ringside

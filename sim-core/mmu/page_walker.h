@@ -52,7 +52,11 @@ struct Translation {
   bool executable = true; ///< false when any level has XD set and EFER.NXE=1
   bool dirty = false;     ///< the leaf's D bit (after this walk's updates)
   uint32_t errorCode = 0; ///< #PF error code when !ok
-  WalkEvent event;        ///< the walk, step by step, ready to record in the trace
+  uint64_t cr2 = 0;       ///< the faulting linear address the #PF loads into CR2, when !ok
+  /// #GP instead of #PF: a non-canonical address under 4-level paging (translateLinear only;
+  /// no entry is read and errorCode is 0).
+  bool generalProtection = false;
+  WalkEvent event; ///< the walk, step by step, ready to record in the trace
 };
 
 /// Translates `va` for `access`. With paging off (CR0.PG=0) it is the identity with no steps.
@@ -61,5 +65,23 @@ struct Translation {
 /// as the CPU does, but only for a walk that succeeds.
 Translation translate(const PagingState &state, PhysicalMemory &memory, uint64_t va, Access access,
                       bool updateAccessedDirty = true);
+
+/// translate() into `out`, which must be a default-constructed Translation: for callers that
+/// keep the result inside a larger object (a copy of a walk costs as much as the walk).
+void translateInto(const PagingState &state, PhysicalMemory &memory, uint64_t va, Access access,
+                   bool updateAccessedDirty, Translation &out);
+
+/// Bits 63:47 all equal (4-level paging's 48-bit linear addresses).
+constexpr bool isCanonical48(uint64_t va) {
+  const uint64_t top = va >> 47;
+  return top == 0 || top == 0x1FFFF;
+}
+
+/// translate() preceded by the check the CPU makes before any walk: in IA-32e mode a
+/// non-canonical address is a #GP (generalProtection set, no steps), never a #PF.
+Translation translateLinear(const PagingState &state, PhysicalMemory &memory, uint64_t va,
+                            Access access, bool updateAccessedDirty = true);
+void translateLinearInto(const PagingState &state, PhysicalMemory &memory, uint64_t va,
+                         Access access, bool updateAccessedDirty, Translation &out);
 
 } // namespace ringside

@@ -18,7 +18,9 @@ constexpr std::array kStopKinds = {"hlt", "exit-port", "shutdown", "budget", "ti
 constexpr std::array kRingCauses = {"start", "interrupt", "iret", "far-transfer"};
 constexpr std::array kWalkModes = {"bits32", "pae", "long4", "ept"};
 constexpr std::array kWalkPurposes = {"guest-tables", "shadow", "ept"};
-constexpr std::array kTlbOps = {"fill", "flush-page", "flush-all"};
+constexpr std::array kTlbOps = {"fill", "flush-page", "flush-all", "hit", "miss", "flush-vpid"};
+constexpr std::array kTlbCauses = {"none",          "mov-cr3", "invlpg",
+                                   "vm-transition", "invept",  "invvpid"};
 constexpr std::array kEventSources = {"model", "kvm-run", "kernel-trace", "kvm-translate",
                                       "single-step"};
 
@@ -38,6 +40,7 @@ const char *ringCauseName(RingCause cause) { return lookup(kRingCauses, cause); 
 const char *walkModeName(WalkMode mode) { return lookup(kWalkModes, mode); }
 const char *walkPurposeName(WalkPurpose purpose) { return lookup(kWalkPurposes, purpose); }
 const char *tlbOpName(TlbOp op) { return lookup(kTlbOps, op); }
+const char *tlbCauseName(TlbCause cause) { return lookup(kTlbCauses, cause); }
 const char *eventSourceName(EventSource source) { return lookup(kEventSources, source); }
 
 } // namespace ringside

@@ -118,16 +118,37 @@ struct WalkEvent {
   uint32_t faultCode = 0; ///< #PF error code when !ok
   uint8_t memoryRefs = 0; ///< memory references the walk made
   EventSource source = EventSource::Model;
+  /// Links the events of one 2-D walk (the EPT walks and the guest walk they served); 0 for a
+  /// walk that stands alone. See docs/trace-format.md.
+  uint32_t walkId = 0;
+  /// A failed EPT walk: 48 (EPT violation, `faultCode` = exit qualification) or 49 (EPT
+  /// misconfiguration); 0 otherwise.
+  uint16_t exitReason = 0;
 };
 
-enum class TlbOp : uint8_t { Fill, FlushPage, FlushAll };
+enum class TlbOp : uint8_t { Fill, FlushPage, FlushAll, Hit, Miss, FlushVpid };
 
-/// A change to the (software) TLB: a fill or a flush.
+/// Why the TLB was flushed (flush operations only). PagingChange: MOV to CR0/CR4/EFER changed
+/// paging; Vmm: the monitor flushed after changing translations (shadow paging).
+enum class TlbCause : uint8_t {
+  None,
+  MovCr3,
+  Invlpg,
+  VmTransition,
+  Invept,
+  Invvpid,
+  PagingChange,
+  Vmm
+};
+
+/// A TLB lookup (hit or miss), fill or flush.
 struct TlbEvent {
   TlbOp op = TlbOp::Fill;
   uint64_t va = 0;
   uint64_t pa = 0;
   uint64_t pageSize = 0;
+  uint16_t vpid = 0; ///< the tag of the entries involved (0: untagged / the host's)
+  TlbCause cause = TlbCause::None;
 };
 
 /// Text the guest wrote to the debug console (0xE9) or the serial port (0x3F8).
@@ -187,6 +208,7 @@ const char *ringCauseName(RingCause cause);
 const char *walkModeName(WalkMode mode);
 const char *walkPurposeName(WalkPurpose purpose);
 const char *tlbOpName(TlbOp op);
+const char *tlbCauseName(TlbCause cause);
 const char *eventSourceName(EventSource source);
 
 } // namespace ringside

@@ -107,10 +107,19 @@ void put(ordered_json &j, const WalkEvent &e) {
     j["error_code"] = e.faultCode;
   j["memory_refs"] = e.memoryRefs;
   j["source"] = eventSourceName(e.source);
+  // Written only when set, so traces without 2-D walks stay as they were.
+  if (e.walkId)
+    j["walk_id"] = e.walkId;
+  if (e.exitReason)
+    j["exit_reason"] = e.exitReason;
 }
 
 void put(ordered_json &j, const TlbEvent &e) {
   j.update({{"op", tlbOpName(e.op)}, {"va", e.va}, {"pa", e.pa}, {"page_size", e.pageSize}});
+  if (e.vpid)
+    j["vpid"] = e.vpid;
+  if (e.cause != TlbCause::None)
+    j["cause"] = tlbCauseName(e.cause);
 }
 
 void put(ordered_json &j, const ConsoleEvent &e) { j.update({{"port", e.port}, {"text", e.text}}); }
@@ -338,6 +347,8 @@ void get(const Reader &r, WalkEvent &e) {
   }
   e.memoryRefs = r.u<uint8_t>("memory_refs");
   e.source = readSource(r);
+  e.walkId = r.has("walk_id") ? r.u<uint32_t>("walk_id") : 0;
+  e.exitReason = r.has("exit_reason") ? r.u<uint16_t>("exit_reason") : 0;
 }
 
 void get(const Reader &r, TlbEvent &e) {
@@ -345,6 +356,8 @@ void get(const Reader &r, TlbEvent &e) {
   e.va = r.u<uint64_t>("va");
   e.pa = r.u<uint64_t>("pa");
   e.pageSize = r.u<uint64_t>("page_size");
+  e.vpid = r.has("vpid") ? r.u<uint16_t>("vpid") : 0;
+  e.cause = r.has("cause") ? r.named("cause", tlbCauseName) : TlbCause::None;
 }
 
 void get(const Reader &r, ConsoleEvent &e) {

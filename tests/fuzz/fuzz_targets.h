@@ -2,6 +2,7 @@
 // Every fuzz target by name: the libFuzzer entry points and the regression replay share this.
 #include "fuzz_elf_image.h"
 #include "fuzz_emu_guest.h"
+#include "fuzz_ept_walker.h"
 #include "fuzz_interrupt_delivery.h"
 #include "fuzz_kernel_trace.h"
 #include "fuzz_page_walker.h"
@@ -25,6 +26,7 @@ inline constexpr std::array kTargets{
     Target{"fuzz_kernel_trace", fuzzKernelTrace},
     Target{"fuzz_emu_guest", fuzzEmuGuest},
     Target{"fuzz_vmcs", fuzzVmcs},
+    Target{"fuzz_ept_walker", fuzzEptWalker},
 };
 
 } // namespace ringside::fuzz

@@ -95,6 +95,38 @@ def delivery_seeds():
     delivery_seed("long_nmi_ist", 0x32, 2, 0x7000, 0x08, 0x10, (0, 0x27), (0x800, 0xFFF), bytes(mem), 0xC00, 0x67)
 
 
+def ept_seed(name, caps, req, guest, eptp, gpa, mem, cr3=0, gva=0, ram=0):
+    data = bytes([caps, req, ram, guest]) + struct.pack("<QQQQ", eptp, gpa, cr3, gva) + mem
+    (CORPUS / "fuzz_ept_walker" / name).write_bytes(data)
+
+
+def ept_seeds():
+    # caps: bit 0 execute-only, 1 2 MiB, 2 1 GiB, 3 A/D; req: bit 0 write, 1 fetch, 2 GLA valid,
+    # 3 final; guest: bits 0-1 mode, 2 WP, 4 write, 5 user, 6 fetch, 7 A/D updates.
+    # EPT: PML4 0x0 -> PDPT 0x1000 -> PD 0x2000 -> PT 0x3000, GPA page n -> HPA page n (RWX, WB);
+    # guest 4-level tables: PML4 0x4000 -> PDPT 0x5000 -> PD 0x6000 -> 2 MiB page at 0.
+    (CORPUS / "fuzz_ept_walker").mkdir(exist_ok=True)
+    wb = 6 << 3
+    entries = {0x0: 0x1000 | 7, 0x1000: 0x2000 | 7, 0x2000: 0x3000 | 7,
+               0x4000: 0x5000 | P | W | U, 0x5000: 0x6000 | P | W | U, 0x6000: 0 | P | W | U | PS}
+    for n in range(8):
+        entries[0x3000 + 8 * n] = (n << 12) | 7 | wb
+    mem = memory(8, entries, 8)
+    ept_seed("ept_4k_read", 0x07, 0x0C, 0x00, 0x1E, 0x1234, mem)
+    ept_seed("ept_ad_write", 0x0F, 0x0D, 0x00, 0x5E, 0x2468, mem)
+    ept_seed("ept_fetch_not_final", 0x07, 0x06, 0x00, 0x1E, 0x5008, mem)
+    big = dict(entries)
+    big[0x2000] = 0x0 | 7 | wb | PS
+    ept_seed("ept_2m_page", 0x07, 0x0C, 0x00, 0x1E, 0x1F_FFF8, memory(8, big, 8))
+    bad = dict(entries)
+    bad[0x3000 + 8] = 0x1000 | 2 | wb
+    ept_seed("ept_misconfig_write_only", 0x07, 0x0C, 0x00, 0x1E, 0x1000, memory(8, bad, 8))
+    ept_seed("walk2d_long4", 0x07, 0x0C, 0x83, 0x1E, 0x0, mem, cr3=0x4000, gva=0x1234)
+    ept_seed("walk2d_long4_ad_user_write", 0x0F, 0x0C, 0xB3, 0x5E, 0x0, mem, cr3=0x4000,
+             gva=0x7008)
+
+
 if __name__ == "__main__":
     walker_seeds()
     delivery_seeds()
+    ept_seeds()
