@@ -1,6 +1,7 @@
 // The `ringside` command line: headless, no Qt Widgets.
 #include "bench_command.h"
 #include "diff_command.h"
+#include "grade_command.h"
 #include "info_command.h"
 #include "run_command.h"
 #include "vmcs_command.h"
@@ -24,6 +25,8 @@ int main(int argc, char **argv) {
   ringside::cli::addDiffCommand(app, diff);
   ringside::cli::VmcsOptions vmcs;
   ringside::cli::addVmcsCommand(app, vmcs);
+  ringside::cli::GradeOptions grade;
+  ringside::cli::addGradeCommand(app, grade);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -45,5 +48,7 @@ int main(int argc, char **argv) {
     return ringside::cli::diffCommand(diff);
   if (app.got_subcommand("vmcs"))
     return ringside::cli::vmcsCommand(vmcs);
+  if (app.got_subcommand("grade"))
+    return ringside::cli::gradeCommand(grade);
   return ringside::cli::benchCommand(bench);
 }
