@@ -1,5 +1,6 @@
 #include "bench_command.h"
 
+#include "bench_grade.h"
 #include "bench_guests.h"
 #include "bench_kvm.h"
 #include "errors.h"
@@ -452,6 +453,12 @@ BenchReport runBench(const BenchOptions &o) {
 void addBenchCommand(CLI::App &app, BenchOptions &o) {
   auto *bench = app.add_subcommand(
       "bench", "Benchmark the emu backend against raw Unicorn, kvm against bare KVM_RUN");
+  bench->add_option("--group", o.group, "engine (default) or grade (grading throughput)")
+      ->check(CLI::IsMember({"engine", "grade"}));
+  bench->add_option("--grade-submissions", o.gradeSubmissions, "--group grade: class size")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100'000}));
+  bench->add_option("--jobs", o.jobs, "--group grade: processes (default: one per core)")
+      ->check(CLI::Range(1u, 256u));
   bench->add_option("--repetitions", o.repetitions, "repetitions per benchmark (median reported)")
       ->check(CLI::Range(1, 1000));
   bench->add_option("--format", o.format, "console or json")
@@ -483,6 +490,8 @@ void addBenchCommand(CLI::App &app, BenchOptions &o) {
 }
 
 int benchCommand(const BenchOptions &o) {
+  if (o.group == "grade")
+    return gradeBenchCommand({o.gradeSubmissions, o.repetitions, o.jobs, o.format, ""});
   BenchReport report;
   try {
     report = runBench(o);

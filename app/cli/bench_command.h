@@ -13,6 +13,9 @@
 namespace ringside::cli {
 
 struct BenchOptions {
+  std::string group = "engine";    ///< engine (the figures below) or grade (bench_grade.h)
+  uint64_t gradeSubmissions = 200; ///< --group grade: size of the generated class
+  unsigned jobs = 0;               ///< --group grade: processes (0: one per core)
   int repetitions = 5;
   std::string format = "console";
   bool keepEvents = false;

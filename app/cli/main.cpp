@@ -2,6 +2,7 @@
 #include "bench_command.h"
 #include "compare_command.h"
 #include "diff_command.h"
+#include "grade_command.h"
 #include "info_command.h"
 #include "run_command.h"
 #include "vmcs_command.h"
@@ -30,6 +31,8 @@ int main(int argc, char **argv) {
   ringside::cli::addCompareCommand(app, compare);
   ringside::cli::WalkOptions walk;
   ringside::cli::addWalkCommand(app, walk);
+  ringside::cli::GradeOptions grade;
+  ringside::cli::addGradeCommand(app, grade);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -55,5 +58,7 @@ int main(int argc, char **argv) {
     return ringside::cli::compareCommand(compare);
   if (app.got_subcommand("walk"))
     return ringside::cli::walkCommand(walk);
+  if (app.got_subcommand("grade"))
+    return ringside::cli::gradeCommand(grade);
   return ringside::cli::benchCommand(bench);
 }

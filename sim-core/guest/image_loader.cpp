@@ -2,6 +2,7 @@
 
 #include "errors.h"
 #include "guest/elf_image.h"
+#include "guest/include_jail.h"
 #include "guest/nasm_assembler.h"
 
 #include <algorithm>
@@ -145,7 +146,9 @@ GuestImage loadElf(const std::string &path, const std::vector<uint8_t> &bytes,
 GuestImage loadAssembly(const std::string &path, const std::vector<uint8_t> &source,
                         const LoadOptions &options) {
   Directive directive = parseDirective(path, source);
-  NasmOutput out = assembleWithNasm(path);
+  if (options.includeJail)
+    checkIncludeDirectives(path, source, *options.includeJail);
+  NasmOutput out = assembleWithNasm(path, defaultNasmPath(), options.includeJail);
   if (out.bytes.empty())
     throw InputError("guest '" + path + "': nasm produced no bytes (is the source empty?)");
   GuestImage image =

@@ -11,6 +11,9 @@ namespace ringside {
 struct LoadOptions {
   std::optional<uint64_t> loadAddress; ///< --load: where .asm/.bin images go (default 0x7C00)
   std::optional<EntryMode> entryMode;  ///< --entry: overrides the file's own or default mode
+  /// Grading: .asm sources may %include/incbin only files under this directory ("" = none);
+  /// see guest/include_jail.h. Unset: nasm reads what it is told to.
+  std::optional<std::string> includeJail = std::nullopt;
 };
 
 /// Loads `.asm` (assembled with nasm -f bin), `.bin` (flat) or an ELF32/ELF64 executable

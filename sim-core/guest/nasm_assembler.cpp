@@ -1,6 +1,7 @@
 #include "guest/nasm_assembler.h"
 
 #include "errors.h"
+#include "guest/include_jail.h"
 
 #include <cerrno>
 #include <cstring>
@@ -106,7 +107,8 @@ int runNasm(const std::string &nasmPath, const std::vector<std::string> &args,
 
 const char *defaultNasmPath() { return RINGSIDE_NASM; }
 
-NasmOutput assembleWithNasm(const std::string &sourcePath, const std::string &nasmPath) {
+NasmOutput assembleWithNasm(const std::string &sourcePath, const std::string &nasmPath,
+                            const std::optional<std::string> &includeJail) {
   if (access(nasmPath.c_str(), X_OK) != 0)
     throw InputError(missingNasmMessage(nasmPath));
 
@@ -120,10 +122,13 @@ NasmOutput assembleWithNasm(const std::string &sourcePath, const std::string &na
   std::string includeDir = fs::path(source).parent_path().string();
   includeDir = includeDir.empty() ? "./" : includeDir + "/";
 
-  int exitCode = runNasm(
-      nasmPath,
-      {"-f", "bin", "-o", binPath.string(), "-l", lstPath.string(), "-I", includeDir, source},
-      diagPath);
+  std::vector<std::string> args = {"-f", "bin",     "-o", binPath.string(), "-l", lstPath.string(),
+                                   "-I", includeDir};
+  const fs::path depPath = tmp.path() / "guest.dep";
+  if (includeJail)
+    args.insert(args.end(), {"-MD", depPath.string(), "-MT", "guest"});
+  args.push_back(source);
+  int exitCode = runNasm(nasmPath, args, diagPath);
   if (exitCode != 0) {
     std::string diagnostic = firstDiagnostic(readText(diagPath));
     if (diagnostic.empty())
@@ -132,6 +137,8 @@ NasmOutput assembleWithNasm(const std::string &sourcePath, const std::string &na
     throw InputError(diagnostic);
   }
 
+  if (includeJail)
+    checkNasmDependencies(source, readText(depPath), *includeJail);
   NasmOutput out;
   std::string bin = readText(binPath);
   out.bytes.assign(bin.begin(), bin.end());
