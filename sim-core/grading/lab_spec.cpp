@@ -1,6 +1,7 @@
 #include "grading/lab_spec.h"
 
 #include "errors.h"
+#include "util/toml_table.h"
 #include "vmx/vmcs_fields.h"
 
 #include <toml++/toml.h>
@@ -15,6 +16,8 @@
 namespace ringside::grading {
 namespace {
 
+
+
 constexpr std::array kCheckTypes = {"console", "stop", "register", "memory",    "count", "sequence",
                                     "none",    "ring", "walk",     "hypercall", "vmcs"};
 
@@ -26,131 +29,6 @@ constexpr std::array kGpr32 = {"eax", "ecx", "edx",  "ebx",  "esp",  "ebp",  "es
 constexpr std::array kOtherRegs = {"rip", "rflags", "cr0", "cr2", "cr3",
                                    "cr4", "efer",   "cs",  "ss",  "cpl"};
 
-/// Reads one TOML table, remembering which keys were used so unknown ones are errors.
-class Table {
-public:
-  Table(const toml::table &t, std::string where, const std::string &file)
-      : t_(t), where_(std::move(where)), file_(file) {}
-
-  [[noreturn]] void fail(const std::string &key, const std::string &why) const {
-    const toml::node *n = t_.get(key);
-    const auto &src = n ? n->source() : t_.source();
-    std::ostringstream msg;
-    msg << file_;
-    if (src.begin.line)
-      msg << ":" << src.begin.line;
-    msg << ": " << keyPath(key) << ": " << why;
-    throw InputError(msg.str());
-  }
-  std::string keyPath(const std::string &key) const {
-    return where_.empty() ? key : where_ + "." + key;
-  }
-
-  bool has(const std::string &key) {
-    used_.insert(key);
-    return t_.contains(key);
-  }
-  const toml::node *node(const std::string &key) {
-    used_.insert(key);
-    return t_.get(key);
-  }
-
-  std::optional<std::string> text(const std::string &key) {
-    const toml::node *n = node(key);
-    if (!n)
-      return std::nullopt;
-    if (!n->is_string())
-      fail(key, "expected a string");
-    return n->value<std::string>();
-  }
-  std::string requiredText(const std::string &key) {
-    auto v = text(key);
-    if (!v)
-      fail(key, "missing (required)");
-    return *v;
-  }
-  std::optional<uint64_t> number(const std::string &key) {
-    const toml::node *n = node(key);
-    if (!n)
-      return std::nullopt;
-    return toNumber(key, *n);
-  }
-  uint64_t toNumber(const std::string &key, const toml::node &n) const {
-    if (n.is_integer()) {
-      int64_t v = *n.value<int64_t>();
-      // A negative number means its two's complement (so -1 is all ones, as in assembly).
-      return static_cast<uint64_t>(v);
-    }
-    if (n.is_string()) {
-      // Numbers above 2^63 do not fit TOML integers: accept them as "0x…" strings.
-      const std::string s = *n.value<std::string>();
-      uint64_t v = 0;
-      size_t used = 0;
-      try {
-        v = std::stoull(s, &used, 0);
-      } catch (const std::exception &) {
-        used = 0;
-      }
-      if (used == s.size() && used)
-        return v;
-    }
-    fail(key, "expected an integer (or a \"0x…\" string for values above 2^63)");
-  }
-  std::optional<double> real(const std::string &key) {
-    const toml::node *n = node(key);
-    if (!n)
-      return std::nullopt;
-    if (!n->is_number())
-      fail(key, "expected a number");
-    double v = *n->value<double>();
-    if (!std::isfinite(v) || v < 0)
-      fail(key, "expected a non-negative number");
-    return v;
-  }
-  std::optional<bool> flag(const std::string &key) {
-    const toml::node *n = node(key);
-    if (!n)
-      return std::nullopt;
-    if (!n->is_boolean())
-      fail(key, "expected true or false");
-    return *n->value<bool>();
-  }
-  const toml::table *subtable(const std::string &key) {
-    const toml::node *n = node(key);
-    if (!n)
-      return nullptr;
-    if (!n->is_table())
-      fail(key, "expected a table");
-    return n->as_table();
-  }
-  const toml::array *array(const std::string &key) {
-    const toml::node *n = node(key);
-    if (!n)
-      return nullptr;
-    if (!n->is_array())
-      fail(key, "expected an array");
-    return n->as_array();
-  }
-  /// Every key must have been read: a misspelt key is an error, not silently ignored.
-  void finish() const {
-    for (const auto &[key, value] : t_) {
-      (void)value;
-      const std::string k(key.str());
-      if (!used_.count(k))
-        fail(k, "unknown key");
-    }
-  }
-
-  const std::string &file() const { return file_; }
-  const std::string &where() const { return where_; }
-
-private:
-  const toml::table &t_;
-  std::string where_;
-  const std::string &file_;
-  std::set<std::string> used_;
-};
-
 std::optional<StopKind> stopKindByName(const std::string &name) {
   for (auto kind : {StopKind::Hlt, StopKind::ExitPort, StopKind::Shutdown, StopKind::Budget,
                     StopKind::Timeout, StopKind::Error})
@@ -160,7 +38,7 @@ std::optional<StopKind> stopKindByName(const std::string &name) {
 }
 
 /// `bytes = [..]`, `text = ".."`, `u16/u32/u64 = [..]` (little-endian): exactly one.
-std::optional<std::vector<uint8_t>> readBytes(Table &t) {
+std::optional<std::vector<uint8_t>> readBytes(TomlTable &t) {
   std::optional<std::vector<uint8_t>> out;
   auto once = [&](const std::string &key) {
     if (out)
@@ -190,7 +68,7 @@ std::optional<std::vector<uint8_t>> readBytes(Table &t) {
   return out;
 }
 
-MemoryBlock readMemoryBlock(Table &t) {
+MemoryBlock readMemoryBlock(TomlTable &t) {
   MemoryBlock block;
   auto address = t.number("address");
   if (!address)
@@ -205,7 +83,7 @@ MemoryBlock readMemoryBlock(Table &t) {
   return block;
 }
 
-EventQuery selector(Table &t, const std::string &key, const std::string &text) {
+EventQuery selector(TomlTable &t, const std::string &key, const std::string &text) {
   try {
     return parseEventQuery(text);
   } catch (const InputError &e) {
@@ -214,7 +92,7 @@ EventQuery selector(Table &t, const std::string &key, const std::string &text) {
 }
 
 /// Selector text for the sugar types, from their keys.
-std::string sugarSelector(Table &t, CheckType type) {
+std::string sugarSelector(TomlTable &t, CheckType type) {
   std::string conds;
   auto add = [&](const std::string &cond) { conds += (conds.empty() ? "" : ",") + cond; };
   auto num = [&](const std::string &key, const std::string &field) {
@@ -252,7 +130,7 @@ std::string sugarSelector(Table &t, CheckType type) {
   }
 }
 
-Check readCheck(Table &t) {
+Check readCheck(TomlTable &t) {
   Check c;
   c.name = t.text("name").value_or("");
   const std::string type = t.requiredText("type");
@@ -374,13 +252,13 @@ Check readCheck(Table &t) {
   return c;
 }
 
-TestCase readCase(Table &t) {
+TestCase readCase(TomlTable &t) {
   TestCase tc;
   tc.name = t.requiredText("name");
   tc.hidden = t.flag("hidden").value_or(false);
   tc.stubAddress = t.number("stub_address").value_or(tc.stubAddress);
   if (const toml::table *regs = t.subtable("regs")) {
-    Table r(*regs, t.keyPath("regs"), t.file());
+    TomlTable r(*regs, t.keyPath("regs"), t.file());
     for (const auto &[key, value] : *regs) {
       const std::string name(key.str());
       if (!isRegisterName(name) || name == "rip" || name == "rflags" || name.starts_with("cr") ||
@@ -394,7 +272,7 @@ TestCase readCase(Table &t) {
       const auto *m = (*memory)[i].as_table();
       if (!m)
         t.fail("memory", "expected [[case.memory]] tables");
-      Table mt(*m, t.keyPath("memory[" + std::to_string(i) + "]"), t.file());
+      TomlTable mt(*m, t.keyPath("memory[" + std::to_string(i) + "]"), t.file());
       tc.memory.push_back(readMemoryBlock(mt));
       mt.finish();
     }
@@ -406,14 +284,14 @@ TestCase readCase(Table &t) {
     const auto *c = (*checks)[i].as_table();
     if (!c)
       t.fail("check", "expected [[case.check]] tables");
-    Table ct(*c, t.keyPath("check[" + std::to_string(i) + "]"), t.file());
+    TomlTable ct(*c, t.keyPath("check[" + std::to_string(i) + "]"), t.file());
     tc.checks.push_back(readCheck(ct));
   }
   t.finish();
   return tc;
 }
 
-void readRun(Table &t, LabSpec &spec) {
+void readRun(TomlTable &t, LabSpec &spec) {
   if (auto backend = t.text("backend")) {
     if (*backend != "emu" && *backend != "kvm")
       t.fail("backend", "expected emu or kvm");
@@ -436,7 +314,7 @@ void readRun(Table &t, LabSpec &spec) {
   t.finish();
 }
 
-void readLimits(Table &t, ProcessLimits &l) {
+void readLimits(TomlTable &t, ProcessLimits &l) {
   l.cpuSeconds = t.real("cpu_seconds").value_or(l.cpuSeconds);
   l.memoryMiB = t.number("memory_mib").value_or(l.memoryMiB);
   l.fileMiB = t.number("file_mib").value_or(l.fileMiB);
@@ -482,27 +360,21 @@ double LabSpec::maxPoints() const {
 }
 
 LabSpec parseLabSpecText(const std::string &text, const std::string &path) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error &e) {
-    throw InputError(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                     std::string(e.description()));
-  }
+  toml::table root = parseTomlText(text, path);
   LabSpec spec;
   spec.path = path;
-  Table top(root, "", path);
+  TomlTable top(root, "", path);
   const toml::table *lab = top.subtable("lab");
   if (!lab)
     top.fail("lab", "missing [lab] table (name of the lab)");
-  Table labTable(*lab, "lab", path);
+  TomlTable labTable(*lab, "lab", path);
   spec.name = labTable.requiredText("name");
   labTable.finish();
 
   const toml::table *build = top.subtable("build");
   if (!build)
     top.fail("build", "missing [build] table (file = the submission's file name)");
-  Table b(*build, "build", path);
+  TomlTable b(*build, "build", path);
   spec.file = b.requiredText("file");
   if (spec.file.find('/') != std::string::npos || spec.file == ".." || spec.file.empty())
     b.fail("file", "a plain file name inside the student's folder, without '/'");
@@ -516,11 +388,11 @@ LabSpec parseLabSpecText(const std::string &text, const std::string &path) {
   b.finish();
 
   if (const toml::table *run = top.subtable("run")) {
-    Table r(*run, "run", path);
+    TomlTable r(*run, "run", path);
     readRun(r, spec);
   }
   if (const toml::table *limits = top.subtable("limits")) {
-    Table l(*limits, "limits", path);
+    TomlTable l(*limits, "limits", path);
     readLimits(l, spec.limits);
   }
   const toml::array *cases = top.array("case");
@@ -531,7 +403,7 @@ LabSpec parseLabSpecText(const std::string &text, const std::string &path) {
     const auto *c = (*cases)[i].as_table();
     if (!c)
       top.fail("case", "expected [[case]] tables");
-    Table ct(*c, "case[" + std::to_string(i) + "]", path);
+    TomlTable ct(*c, "case[" + std::to_string(i) + "]", path);
     spec.cases.push_back(readCase(ct));
     if (!names.insert(spec.cases.back().name).second)
       ct.fail("name", "two cases are named '" + spec.cases.back().name + "'");
