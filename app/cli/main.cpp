@@ -4,6 +4,7 @@
 #include "diff_command.h"
 #include "grade_command.h"
 #include "info_command.h"
+#include "lessons_command.h"
 #include "run_command.h"
 #include "vmcs_command.h"
 #include "walk_command.h"
@@ -27,6 +28,9 @@ int main(int argc, char **argv) {
   ringside::cli::addDiffCommand(app, diff);
   ringside::cli::VmcsOptions vmcs;
   ringside::cli::addVmcsCommand(app, vmcs);
+  ringside::cli::LessonsOptions lessons;
+  ringside::cli::LessonOptions lesson;
+  ringside::cli::addLessonsCommands(app, lessons, lesson);
   ringside::cli::CompareOptions compare;
   ringside::cli::addCompareCommand(app, compare);
   ringside::cli::WalkOptions walk;
@@ -54,6 +58,10 @@ int main(int argc, char **argv) {
     return ringside::cli::diffCommand(diff);
   if (app.got_subcommand("vmcs"))
     return ringside::cli::vmcsCommand(vmcs);
+  if (app.got_subcommand("lessons"))
+    return ringside::cli::lessonsCommand(lessons);
+  if (app.got_subcommand("lesson"))
+    return ringside::cli::lessonCommand(lesson);
   if (app.got_subcommand("compare"))
     return ringside::cli::compareCommand(compare);
   if (app.got_subcommand("walk"))

@@ -16,8 +16,6 @@
 namespace ringside::grading {
 namespace {
 
-
-
 constexpr std::array kCheckTypes = {"console", "stop", "register", "memory",    "count", "sequence",
                                     "none",    "ring", "walk",     "hypercall", "vmcs"};
 

@@ -139,7 +139,6 @@ private:
   std::set<std::string> used_;
 };
 
-
 /// Parses a TOML document; a syntax error is an InputError naming file:line.
 toml::table parseTomlText(const std::string &text, const std::string &path);
 toml::table parseTomlFile(const std::string &path);
