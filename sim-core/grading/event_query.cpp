@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <utility>
 
 namespace ringside {
 namespace {
@@ -139,20 +140,36 @@ const std::array<const std::vector<FieldDef> *, 13> kFields = {
     &kWalk, &kTlb,   &kConsole,   &kVmcs, &kStop, &kVmx};
 static_assert(kFields.size() == std::variant_size_v<EventBody>, "every kind needs its fields");
 
+// The trace format's JSON names (docs/trace-format.md) work as well as the short ones.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kAliases = {{
+    {"qualification", "qual"},
+    {"reason_name", "reason"},
+    {"insn_len", "len"},
+    {"memory_refs", "refs"},
+    {"error_code", "error"},
+}};
+
 const FieldDef *findField(int kind, const std::string &name) {
   if (kind < 0)
     return nullptr;
+  std::string_view wanted = name;
+  for (auto [alias, real] : kAliases)
+    if (wanted == alias)
+      wanted = real;
   for (const auto &f : *kFields[static_cast<size_t>(kind)])
-    if (name == f.name)
+    if (wanted == f.name)
       return &f;
   return nullptr;
 }
 
-/// One default-valued body per kind, to ask its name and its fields' types.
+// One default body per alternative, so kind names come from eventKindName alone.
+template <size_t... I> auto makeBodies(std::index_sequence<I...>) {
+  return std::array<EventBody, sizeof...(I)>{EventBody(std::in_place_index<I>)...};
+}
+
 const EventBody &sampleBody(size_t kind) {
-  static const std::array<EventBody, 12> kBodies = {
-      ExitEvent{},      EntryEvent{}, ExceptionEvent{}, RingEvent{},    IoEvent{},   MmioEvent{},
-      HypercallEvent{}, WalkEvent{},  TlbEvent{},       ConsoleEvent{}, VmcsEvent{}, StopEvent{}};
+  static const auto kBodies =
+      makeBodies(std::make_index_sequence<std::variant_size_v<EventBody>>());
   return kBodies[kind];
 }
 
@@ -252,7 +269,7 @@ public:
     if (q.kind == -2)
       fail("unknown event kind '" + kind +
            "' (expected exit, entry, exception, ring, io, mmio, hypercall, walk, tlb, "
-           "console, vmcs, stop or any)");
+           "console, vmcs, stop, vmx or any)");
     if (open == std::string::npos)
       return q;
     if (q.kind < 0)

@@ -30,13 +30,24 @@ Text readText(TomlTable &t, const std::string &key, bool required = true) {
   return text;
 }
 
-std::vector<std::string> readStrings(TomlTable &t, const std::string &key) {
+// A string, or an integer taken as its decimal text (answers and choices may be counts).
+std::optional<std::string> asText(const toml::node &n) {
+  if (n.is_string())
+    return *n.value<std::string>();
+  if (n.is_integer())
+    return std::to_string(*n.value<int64_t>());
+  return std::nullopt;
+}
+
+std::vector<std::string> readStrings(TomlTable &t, const std::string &key, bool numbers = false) {
   std::vector<std::string> out;
   if (const toml::array *a = t.array(key))
     for (const auto &item : *a) {
-      if (!item.is_string())
-        t.fail(key, "expected an array of strings");
-      out.push_back(*item.value<std::string>());
+      auto text = numbers ? asText(item) : item.value<std::string>();
+      if (!text)
+        t.fail(key, numbers ? "expected an array of strings or integers"
+                            : "expected an array of strings");
+      out.push_back(*text);
     }
   return out;
 }
@@ -164,7 +175,7 @@ Lesson loadLesson(const std::string &dir) {
     Checkpoint c;
     c.guest = guestFor(t, l);
     c.question = readText(t, "question");
-    c.choices = readStrings(t, "choices");
+    c.choices = readStrings(t, "choices", true);
     c.answerCount = optionalSelector(t, "answer_count");
     if (const toml::table *af = t.subtable("answer_field")) {
       TomlTable a(*af, t.keyPath("answer_field"), l.manifest);
@@ -174,7 +185,10 @@ Lesson loadLesson(const std::string &dir) {
     }
     if (c.answerCount.has_value() == c.answerEvent.has_value())
       t.fail("answer_count", "give exactly one of answer_count and answer_field");
-    c.answer = t.requiredText("answer");
+    const toml::node *answer = t.node("answer");
+    if (!answer || !asText(*answer))
+      t.fail("answer", "missing: the expected answer (a string or an integer)");
+    c.answer = *asText(*answer);
     if (!c.choices.empty() &&
         std::find(c.choices.begin(), c.choices.end(), c.answer) == c.choices.end())
       t.fail("answer", "the answer is not one of the choices");

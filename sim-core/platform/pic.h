@@ -29,6 +29,7 @@ public:
   /// INTA: the pending request goes in service; returns its vector.
   std::optional<uint8_t> acknowledge();
   bool masked(unsigned irq) const { return imr_ & (1u << irq); }
+  bool inService(unsigned irq) const { return isr_ & (1u << irq); }
   uint8_t vectorBase() const { return base_; }
 
 private:

@@ -52,7 +52,8 @@ void Platform::advanceClock(uint64_t clock) {
 }
 
 std::optional<uint64_t> Platform::nextInterruptAt() const {
-  if (pic_.masked(0))
+  // Masked, or IRQ 0 still in service (no EOI yet): another edge cannot interrupt the CPU.
+  if (pic_.masked(0) || pic_.inService(0))
     return std::nullopt;
   return pit_.nextEdge(clock_ + 1);
 }

@@ -70,5 +70,44 @@ org 0x7C00
   EXPECT_EQ(run.result.stop.kind, StopKind::Hlt); // the PIC masks everything until programmed
 }
 
+TEST(EmuTimer, WithoutEoiTheNextHltStopsTheRun) {
+  // IRQ 0 stays in service, so no later edge can interrupt: HLT is the end, not a timeout.
+  auto run = runSource("no_eoi", R"(; ringside: entry=real
+bits 16
+org 0x7C00
+        cli
+        xor ax, ax
+        mov ds, ax
+        mov ss, ax
+        mov sp, 0x7000
+        mov word [0x20 * 4], timer
+        mov word [0x20 * 4 + 2], 0
+        mov al, 0x11
+        out 0x20, al
+        mov al, 0x20
+        out 0x21, al
+        mov al, 0x04
+        out 0x21, al
+        mov al, 0x01
+        out 0x21, al
+        mov al, 0xFE
+        out 0x21, al
+        mov al, 0x34
+        out 0x43, al
+        mov ax, 100
+        out 0x40, al
+        mov al, ah
+        out 0x40, al
+        sti
+.w:     hlt
+        jmp .w
+timer:  mov al, 'T'
+        out 0xE9, al
+        iret                        ; no EOI: IRQ 0 stays in service
+)");
+  EXPECT_EQ(run.console, "T");
+  EXPECT_EQ(run.result.stop.kind, StopKind::Hlt) << run.result.stop.message;
+}
+
 } // namespace
 } // namespace ringside::test
