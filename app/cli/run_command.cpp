@@ -185,6 +185,20 @@ int runCommand(const RunOptions &o) {
     for (auto [vector, count] : summary.exceptions)
       exceptions[std::to_string(vector)] = count;
     j["exceptions"] = exceptions;
+    auto exitCount = [&](const char *name) {
+      auto it = summary.exits.find(name);
+      return it == summary.exits.end() ? uint64_t{0} : it->second;
+    };
+    // The emu backend records fills and flushes; hits and misses come from the TLB model
+    // (ringside walk) and the KVM backend reports neither.
+    j["memory"] = {{"walks", summary.walks},
+                   {"walk_refs", summary.walkRefs},
+                   {"tlb_fills", summary.tlbFills},
+                   {"tlb_flushes", summary.tlbFlushes},
+                   {"tlb_hits", summary.tlbHits},
+                   {"tlb_misses", summary.tlbMisses},
+                   {"ept_violations", exitCount("EPT_VIOLATION")},
+                   {"ept_misconfigs", exitCount("EPT_MISCONFIG")}};
     j["regs"] = regsJson(result.regs);
     if (onKvm) {
       j["kvm_stats"] = backend->counters();

@@ -18,6 +18,23 @@ void TraceSummarizer::operator()(const Event &event) {
     ++exceptions_[ex->vector];
   } else if (const auto *ring = std::get_if<RingEvent>(&event.body)) {
     ringChanges_ += ring->from != ring->to;
+  } else if (const auto *walk = std::get_if<WalkEvent>(&event.body)) {
+    ++walks_;
+    walkRefs_ += walk->memoryRefs;
+  } else if (const auto *tlb = std::get_if<TlbEvent>(&event.body)) {
+    switch (tlb->op) {
+    case TlbOp::Hit:
+      ++tlbHits_;
+      break;
+    case TlbOp::Miss:
+      ++tlbMisses_;
+      break;
+    case TlbOp::Fill:
+      ++tlbFills_;
+      break;
+    default:
+      ++tlbFlushes_;
+    }
   }
 }
 
@@ -47,6 +64,12 @@ const TraceSummary &TraceSummarizer::summary() const {
     if (exceptions_[v])
       summary_.exceptions[static_cast<unsigned>(v)] = exceptions_[v];
   summary_.ringChanges = ringChanges_;
+  summary_.walks = walks_;
+  summary_.walkRefs = walkRefs_;
+  summary_.tlbHits = tlbHits_;
+  summary_.tlbMisses = tlbMisses_;
+  summary_.tlbFills = tlbFills_;
+  summary_.tlbFlushes = tlbFlushes_;
   return summary_;
 }
 

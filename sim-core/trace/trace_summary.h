@@ -20,6 +20,9 @@ struct TraceSummary {
   std::map<std::string, uint64_t> vmxInstructions;
   std::map<unsigned, uint64_t> exceptions; ///< vector → count
   uint64_t ringChanges = 0;
+  // Memory virtualization (walk and tlb events).
+  uint64_t walks = 0, walkRefs = 0;
+  uint64_t tlbHits = 0, tlbMisses = 0, tlbFills = 0, tlbFlushes = 0;
 };
 
 TraceSummary summarize(const std::vector<Event> &events);
@@ -38,6 +41,7 @@ private:
   std::map<std::string, uint64_t> vmxInstructions_; // rare: a map is cheap enough
   std::array<uint64_t, 256> exceptions_{};
   uint64_t ringChanges_ = 0;
+  uint64_t walks_ = 0, walkRefs_ = 0, tlbHits_ = 0, tlbMisses_ = 0, tlbFills_ = 0, tlbFlushes_ = 0;
   mutable TraceSummary summary_;
 };
 

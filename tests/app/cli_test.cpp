@@ -310,3 +310,20 @@ TEST(CliRun, ElfFixtureRunsWhenX86) {
 
 } // namespace
 } // namespace ringside::test
+
+namespace ringside::test {
+namespace {
+
+TEST(RunCommandJson, ReportsMemoryCounters) {
+  auto guest = (sourceDir() / "lessons" / "10-shadow-paging" / "process.asm").string();
+  auto r = runCli({"run", "--json", "--vmx-profile", "shadow-paging", guest});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto m = nlohmann::json::parse(r.out)["memory"];
+  EXPECT_GT(m["walks"].get<uint64_t>(), 0u);
+  EXPECT_GE(m["walk_refs"].get<uint64_t>(), m["walks"].get<uint64_t>());
+  EXPECT_EQ(m["tlb_fills"], m["walks"]);           // every emu walk fills the shadow
+  EXPECT_GT(m["tlb_flushes"].get<uint64_t>(), 0u); // MOV CR3 and INVLPG
+}
+
+} // namespace
+} // namespace ringside::test
