@@ -129,6 +129,7 @@ private:
   ExitDecision decide(GuestOperation op);
   GuestOperation operationFor(const DecodedInsn &d, uint64_t linear);
   uint64_t invlpgAddress(const DecodedInsn &d, uint64_t rip);
+  ZydisRegisterContext registerContext() const;
   void vmExit(const ExitInfo &info);
   void vmEntry(bool injecting = false, uint8_t vector = 0);
   void syncGuestState();

@@ -156,8 +156,8 @@ Access EmuBackend::faultAccess(uint64_t pc, uint64_t cr2) {
   return access;
 }
 
-// INVLPG's operand, computed by Zydis from the registers (flat data segments assumed).
-uint64_t EmuBackend::invlpgAddress(const DecodedInsn &d, uint64_t rip) {
+// The general registers as Zydis reads them to compute an effective address.
+ZydisRegisterContext EmuBackend::registerContext() const {
   ZydisRegisterContext context{};
   for (int i = 0; i < 16; ++i) {
     uint64_t v = gpr(i);
@@ -165,6 +165,13 @@ uint64_t EmuBackend::invlpgAddress(const DecodedInsn &d, uint64_t rip) {
     context.values[gprRegister(i, 1)] = v & 0xFFFFFFFF;
     context.values[gprRegister(i, 2)] = v & 0xFFFF;
   }
+  context.values[ZYDIS_REGISTER_RIP] = reg(UC_X86_REG_RIP);
+  return context;
+}
+
+// INVLPG's operand, computed by Zydis from the registers (flat data segments assumed).
+uint64_t EmuBackend::invlpgAddress(const DecodedInsn &d, uint64_t rip) {
+  ZydisRegisterContext context = registerContext();
   ZyanU64 ea = 0;
   ZydisCalcAbsoluteAddressEx(&d.insn, &d.operands[0], rip, &context, &ea);
   return ea;

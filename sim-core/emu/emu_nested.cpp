@@ -120,14 +120,7 @@ const Vmcs *EmuBackend::nestedVmcs() { return vmx_ ? vmx_->currentVmcs() : nullp
 
 std::optional<uint64_t> EmuBackend::operandAddress(const DecodedInsn &d,
                                                    const ZydisDecodedOperand &op) {
-  ZydisRegisterContext context{};
-  for (int i = 0; i < 16; ++i) {
-    uint64_t v = gpr(i);
-    context.values[gprRegister(i, 0)] = v;
-    context.values[gprRegister(i, 1)] = v & 0xFFFFFFFF;
-    context.values[gprRegister(i, 2)] = v & 0xFFFF;
-  }
-  context.values[ZYDIS_REGISTER_RIP] = reg(UC_X86_REG_RIP);
+  ZydisRegisterContext context = registerContext();
   ZyanU64 ea = 0;
   if (ZYAN_FAILED(ZydisCalcAbsoluteAddressEx(&d.insn, &op, reg(UC_X86_REG_RIP), &context, &ea)))
     return std::nullopt;
