@@ -390,7 +390,7 @@ bool MainWindow::runGuest() {
   QTemporaryDir scratch;
   const QString file = guestFileFor(guestPath_, editor_->toPlainText(), scratch);
   const QString backend = backend_->currentData().toString();
-  const auto problem = session_->start(file, backend);
+  const auto problem = session_->start(file, backend, lessons_->flagsFor(guestPath_));
   if (problem) {
     QString message = problem->message;
     message.replace(scratch.path() + QLatin1Char('/'), QString());
@@ -506,7 +506,8 @@ void MainWindow::setPresenterMode(bool on) {
 void MainWindow::switchLanguage(const QString &code) {
   setLanguage(code);
   actions_[QStringLiteral("lang-") + currentLanguage()]->setChecked(true);
-  retranslate(); // at once, not when the posted LanguageChange arrives
+  lessons_->setRoot(lessons_->root()); // lesson titles in the new language
+  retranslate();                       // at once, not when the posted LanguageChange arrives
 }
 
 void MainWindow::setBackendChoice(const QString &name) {

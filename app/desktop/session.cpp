@@ -44,7 +44,8 @@ void Session::resetRecording() {
   status_.clear();
 }
 
-std::optional<LoadProblem> Session::start(const QString &guestPath, const QString &backendName) {
+std::optional<LoadProblem> Session::start(const QString &guestPath, const QString &backendName,
+                                          const RunFlags &flags) {
   std::unique_ptr<Backend> backend;
   GuestImage image;
   try {
@@ -53,6 +54,9 @@ std::optional<LoadProblem> Session::start(const QString &guestPath, const QStrin
     RunConfig config;
     config.timeoutSeconds = 0;           // the Stop button ends a guest, not a clock
     config.maxInstructions = 50'000'000; // a guest that never stops still ends
+    config.virt = flags.virt;
+    config.vmxProfile = flags.profile;
+    config.vmxOverrides = flags.vmxSet;
     backend->load(image, config);
   } catch (const std::exception &e) {
     return problemFrom(e.what());

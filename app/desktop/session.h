@@ -15,12 +15,22 @@
 #include <QString>
 #include <QTimer>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace ringside::desktop {
 
 class RunWorker;
 
 /// A problem loading or assembling a guest, shown in the editor at its line.
+/// How a lesson asks for its guest to be run (lesson.toml's [[guest]]): --virt, --vmx-profile,
+/// --vmx-set. Guests opened by hand run with the defaults.
+struct RunFlags {
+  std::string virt = "vtx";
+  std::string profile;
+  std::vector<std::string> vmxSet;
+};
+
 struct LoadProblem {
   QString message;
   int line = 0; ///< 1-based source line, 0 when the problem has no line
@@ -38,7 +48,8 @@ public:
 
   /// Assembles/loads `guestPath` and starts it on `backendName` ("emu", "kvm"). On failure
   /// returns the problem and leaves the previous recording in place.
-  std::optional<LoadProblem> start(const QString &guestPath, const QString &backendName);
+  std::optional<LoadProblem> start(const QString &guestPath, const QString &backendName,
+                                   const RunFlags &flags = {});
   /// Replaces the recording with `events` (a loaded .jsonl or a benchmark trace); no worker.
   void loadRecording(std::vector<Event> events, const QString &label);
   void stop();
