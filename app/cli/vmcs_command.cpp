@@ -4,8 +4,8 @@
 #include "backend/backend.h"
 #include "errors.h"
 #include "guest/image_loader.h"
-#include "vmx/vmcs.h"
 #include "util/hex.h"
+#include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
 
 #include <nlohmann/json.hpp>

@@ -20,9 +20,9 @@ struct VmcsOptions {
   double timeout = 10.0;
   std::string vmxProfile;
   std::vector<std::string> vmxSet;
-  std::optional<uint64_t> at; ///< trace position (seq); the end of the run when absent
+  std::optional<uint64_t> at;     ///< trace position (seq); the end of the run when absent
   std::optional<uint64_t> region; ///< a guest hypervisor's VMCS region (guest-physical)
-  bool all = false;           ///< also fields that are zero
+  bool all = false;               ///< also fields that are zero
   bool json = false;
 };
 
