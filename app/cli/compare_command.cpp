@@ -103,14 +103,14 @@ int compareCommand(const CompareOptions &o) {
   std::printf("%-26s %-9s %12s %8s %8s %8s %8s %14s %8s\n", "technique", "stop", "instructions",
               "exits", "I/O", "faults", "hcalls", "est. cycles", "vs first");
   for (const auto &r : rows) {
+    const uint64_t faults = r.counts[CostOp::PageFault] + r.counts[CostOp::OtherException];
     std::printf("%-26.*s %-9s %12llu %8llu %8llu %8llu %8llu %14.0f %7.2fx\n",
                 static_cast<int>(techniqueInfo(r.technique).title.size()),
                 techniqueInfo(r.technique).title.data(), stopKindName(r.result.stop.kind),
                 static_cast<unsigned long long>(r.result.instructions),
                 static_cast<unsigned long long>(total(r.summary.exits)),
                 static_cast<unsigned long long>(r.counts[CostOp::PortIo]),
-                static_cast<unsigned long long>(r.counts[CostOp::PageFault] +
-                                                r.counts[CostOp::OtherException]),
+                static_cast<unsigned long long>(faults),
                 static_cast<unsigned long long>(r.counts[CostOp::Hypercall]), r.cost.cycles,
                 baseline > 0 ? r.cost.cycles / baseline : 0.0);
   }
