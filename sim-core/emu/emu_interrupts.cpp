@@ -37,7 +37,6 @@ bool EmuBackend::serviceInterrupts(bool afterHltExit) {
   bool handled = false;
 
   if (nonRoot()) {
-    const Vmcs &nested = *nestedVmcs();
     GuestOperation op;
     if (vector) {
       // External-interrupt exiting exits whatever RFLAGS.IF says.
@@ -51,7 +50,7 @@ bool EmuBackend::serviceInterrupts(bool afterHltExit) {
         handled = true;
       }
     }
-    if (!handled && windowOpen && (nested.get(vmcs::CpuBasedControls) & ctl::IntrWindowExiting)) {
+    if (!handled && windowOpen) { // the guest hypervisor's control decides
       op = GuestOperation{};
       op.op = GuestOp::InterruptWindow;
       ExitDecision d = decide(op);

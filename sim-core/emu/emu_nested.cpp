@@ -371,10 +371,7 @@ bool EmuBackend::handleVmxMsr(const DecodedInsn &d, uint64_t rip) {
   auto capability = vmxCapabilityMsr(index);
   if (index != kFeatureControlMsr && !capability)
     return false;
-  if (cpl() > 0 && (reg(UC_X86_REG_CR0) & kCr0Pe)) {
-    deliver(PendingEvent{13, EventType::HardwareException, true, 0}, rip);
-    return true;
-  }
+  // RDMSR/WRMSR above CPL 0 never get here: the exit decision's privilege check gave #GP.
   if (!write) {
     uint64_t v = index == kFeatureControlMsr ? featureControl_ : *capability;
     setGpr(0, v & 0xFFFFFFFF, 4);
