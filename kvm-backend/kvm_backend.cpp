@@ -53,6 +53,11 @@ void KvmBackend::load(const GuestImage &image, const RunConfig &config) {
     throw InputError("--mem must be between 1 and 4096 MiB (got " + std::to_string(config.ramMiB) +
                      ")");
   checkImageFits(image, config.ramMiB << 20);
+  // The hardware (or PVM) is the VMM here: only the hardware-assisted technique and the
+  // paravirtual interface on top of it exist; the others are models of the emu backend.
+  if (config.virt != "vtx" && config.virt != "pv")
+    throw InputError("--virt " + config.virt +
+                     " runs on the emu backend only; the kvm backend has vtx (default) and pv");
   if (image.entryMode == EntryMode::Real && image.entry > 0xFFFF)
     throw InputError(image.path + ": real-mode entry point " + hex(image.entry) +
                      " is above 0xFFFF (CS=0); load it lower or use --entry protected");
@@ -61,6 +66,11 @@ void KvmBackend::load(const GuestImage &image, const RunConfig &config) {
   platform_ = std::make_unique<Platform>(trace_);
   vm_ = std::make_unique<KvmVm>(config.ramMiB << 20);
   auto ram = vm_->ram();
+  ram_ = std::make_unique<KvmRam>(ram);
+  platform_->attachMemory(ram_.get());
+  pv_ = config.virt == "pv";
+  if (pv_)
+    vm_->enableParavirt();
   for (const auto &seg : image.segments)
     std::memcpy(ram.data() + seg.gpa, seg.bytes.data(), seg.bytes.size());
   if (image.entryMode != EntryMode::Real)

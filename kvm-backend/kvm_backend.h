@@ -8,6 +8,7 @@
 // KVM_EXIT_DEBUG, so both are exact. docs/kvm-backend.md describes each event source.
 #include "backend/backend.h"
 #include "kvm_host.h"
+#include "kvm_ram.h"
 #include "kvm_vm.h"
 #include "kvm_watchdog.h"
 #include "mmu/page_walker.h"
@@ -64,6 +65,10 @@ private:
   bool onDebug();
   bool onInterrupted();
   bool onIrqWindowOpen();
+  // kvm_pv.cpp: --virt pv, the hypercall page with a port doorbell.
+  bool onWrmsr();
+  bool isHypercallDoorbell() const;
+  bool onHypercallDoorbell();
 
   // kvm_interrupts.cpp: the platform timer on KVM, with the PIC in userspace (as QEMU without
   // a kernel irqchip): injection with KVM_INTERRUPT, KVM_EXIT_IRQ_WINDOW_OPEN when the guest
@@ -109,6 +114,8 @@ private:
   Trace trace_;
   std::unique_ptr<Platform> platform_;
   std::unique_ptr<KvmVm> vm_;
+  std::unique_ptr<KvmRam> ram_; ///< vm_'s RAM for the platform's devices
+  bool pv_ = false;             ///< --virt pv: CPUID signature, hypercall page, doorbell
   VcpuWatchdog watchdog_;
   RunConfig config_;
   std::optional<RunResult> result_;

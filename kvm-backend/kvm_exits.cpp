@@ -31,7 +31,7 @@ uint64_t mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) -
 } // namespace
 
 const KvmBackend::ExitRoute *KvmBackend::routeFor(uint32_t reason) {
-  static constexpr std::array<ExitRoute, 9> kRoutes{{
+  static constexpr std::array<ExitRoute, 10> kRoutes{{
       {KVM_EXIT_IO, "KVM_EXIT_IO", &KvmBackend::onIo},
       {KVM_EXIT_MMIO, "KVM_EXIT_MMIO", &KvmBackend::onMmio},
       {KVM_EXIT_HLT, "KVM_EXIT_HLT", &KvmBackend::onHlt},
@@ -41,6 +41,7 @@ const KvmBackend::ExitRoute *KvmBackend::routeFor(uint32_t reason) {
       {KVM_EXIT_DEBUG, "KVM_EXIT_DEBUG", &KvmBackend::onDebug},
       {KVM_EXIT_INTR, "KVM_EXIT_INTR", &KvmBackend::onInterrupted},
       {KVM_EXIT_IRQ_WINDOW_OPEN, "KVM_EXIT_IRQ_WINDOW_OPEN", &KvmBackend::onIrqWindowOpen},
+      {KVM_EXIT_X86_WRMSR, "KVM_EXIT_X86_WRMSR", &KvmBackend::onWrmsr},
   }};
   for (const auto &r : kRoutes)
     if (r.reason == reason)
@@ -61,6 +62,8 @@ bool KvmBackend::dispatchExit() {
 // data page, and is recorded as one io event with that count. KVM does not say whether the
 // port was an immediate or whether REP was used: count > 1 is taken as REP string I/O.
 bool KvmBackend::onIo() {
+  if (isHypercallDoorbell())
+    return onHypercallDoorbell();
   kvm_run *run = vm_->run();
   const auto &io = run->io;
   uint8_t *data = reinterpret_cast<uint8_t *>(run) + io.data_offset;

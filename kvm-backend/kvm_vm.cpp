@@ -2,6 +2,7 @@
 
 #include "errors.h"
 #include "platform/layout.h"
+#include "vmm/hypercalls.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -26,6 +27,28 @@ const unsigned long kGetSupportedCpuid = _IOC(_IOC_READ | _IOC_WRITE, KVMIO, 0x0
 const unsigned long kSetCpuid2 = _IOC(_IOC_WRITE, KVMIO, 0x90, kCpuid2Header);
 
 constexpr uint32_t kSyncMask = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+
+// Leaf 0x40000000 of the CPUID table says "RingsidePV" instead of KVM's "KVMKVMKVM", as the
+// emu backend's --virt pv does; added when the kernel's table has no such leaf. `entries`
+// points at the kernel's entry array (see above), with room for `capacity`. False: no room.
+bool signParavirt(uint8_t *entries, uint32_t &count, uint32_t capacity) {
+  auto *e = reinterpret_cast<kvm_cpuid_entry2 *>(entries);
+  uint32_t i = 0;
+  while (i < count && e[i].function != kHypervisorCpuidLeaf)
+    ++i;
+  if (i == count) {
+    if (count == capacity)
+      return false;
+    e[count++] = kvm_cpuid_entry2{};
+    e[i].function = kHypervisorCpuidLeaf;
+  }
+  const char signature[13] = "RingsidePV\0\0";
+  e[i].eax = kHypervisorCpuidLeaf; // the highest hypervisor leaf
+  std::memcpy(&e[i].ebx, signature, 4);
+  std::memcpy(&e[i].ecx, signature + 4, 4);
+  std::memcpy(&e[i].edx, signature + 8, 4);
+  return true;
+}
 
 } // namespace
 
@@ -77,7 +100,7 @@ void KvmVm::addSlot(uint32_t slot, uint64_t gpa, uint64_t size) {
 }
 
 // Long mode needs the CPUID bits (LM, PAE, …) the guest checks; pass the host's through.
-void KvmVm::setCpuid() {
+void KvmVm::setCpuid(bool pvSignature) {
   for (uint32_t entries = 64; entries <= 4096; entries *= 2) {
     std::vector<uint8_t> buf(kCpuid2Header + entries * sizeof(kvm_cpuid_entry2));
     auto *cpuid = reinterpret_cast<kvm_cpuid2 *>(buf.data());
@@ -87,11 +110,32 @@ void KvmVm::setCpuid() {
         continue;
       fail("KVM_GET_SUPPORTED_CPUID");
     }
+    if (pvSignature && !signParavirt(buf.data() + kCpuid2Header, cpuid->nent, entries))
+      continue; // no room for the hypervisor leaf: ask again with a bigger table
     if (ioctl(vcpu_.get(), kSetCpuid2, cpuid) < 0)
       fail("KVM_SET_CPUID2");
     return;
   }
   fail("KVM_GET_SUPPORTED_CPUID (too many entries)");
+}
+
+void KvmVm::enableParavirt() {
+  setCpuid(true);
+  kvm_enable_cap cap{};
+  cap.cap = KVM_CAP_X86_USER_SPACE_MSR;
+  cap.args[0] = KVM_MSR_EXIT_REASON_FILTER;
+  if (ioctl(vm_.get(), KVM_ENABLE_CAP, &cap) < 0)
+    fail("KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) for --virt pv");
+  // Everything allowed, except writes to the hypercall-page MSR: those exit to us.
+  static uint8_t deny = 0;
+  kvm_msr_filter filter{};
+  filter.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
+  filter.ranges[0].flags = KVM_MSR_FILTER_WRITE;
+  filter.ranges[0].nmsrs = 1;
+  filter.ranges[0].base = kHypercallPageMsr;
+  filter.ranges[0].bitmap = &deny;
+  if (ioctl(vm_.get(), KVM_X86_SET_MSR_FILTER, &filter) < 0)
+    fail("KVM_X86_SET_MSR_FILTER for --virt pv");
 }
 
 kvm_regs KvmVm::getRegs() const {

@@ -26,10 +26,13 @@ public:
   kvm_sregs getSregs() const;
   void setRegs(const kvm_regs &regs);
   void setSregs(const kvm_sregs &sregs);
+  /// --virt pv (docs/hypercalls.md): CPUID 0x40000000 signs "RingsidePV", and WRMSR
+  /// 0x40000000 (the hypercall page) exits to userspace through an MSR filter.
+  void enableParavirt();
 
 private:
   void addSlot(uint32_t slot, uint64_t gpa, uint64_t size);
-  void setCpuid();
+  void setCpuid(bool pvSignature = false);
 
   Fd kvm_, vm_, vcpu_;
   Mapping ram_, run_;

@@ -109,6 +109,7 @@ void EmuBackend::resetMachine() {
   uc_close(u16);
 
   ram_ = std::make_unique<GuestRam>(config_.ramMiB << 20);
+  platform_.attachMemory(ram_.get()); // the virtio devices' queues live there
   for (const auto &seg : image_.segments)
     std::memcpy(ram_->data() + seg.gpa, seg.bytes.data(), seg.bytes.size());
   if (image_.entryMode != EntryMode::Real) {

@@ -32,5 +32,9 @@ inline constexpr uint16_t kData32UserSelector = 0x2B;
 inline constexpr uint16_t kDebugConsolePort = 0xE9;
 inline constexpr uint16_t kCom1Base = 0x3F8;
 inline constexpr uint16_t kExitPort = 0xF4;
+/// Virtio-style devices (platform/virtio.h): a 0x40-port register window each.
+inline constexpr uint16_t kVirtioConsoleBase = 0x600;
+inline constexpr uint16_t kVirtioBlockBase = 0x640;
+inline constexpr uint64_t kVirtioDiskSectors = 128; ///< 64 KiB, RAM-backed
 
 } // namespace ringside::layout

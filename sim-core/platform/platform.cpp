@@ -43,6 +43,19 @@ void Platform::writeConsole(uint64_t instructions, std::string_view text) {
   trace_.record(instructions, ConsoleEvent{0, std::string(text)});
 }
 
+void Platform::attachMemory(PhysicalMemory *ram) {
+  ram_ = ram;
+  virtioConsole_.reset();
+  virtioBlock_.reset();
+}
+
+VirtioDevice *Platform::virtioAt(uint16_t port) {
+  for (VirtioDevice *d : {&virtioConsole_, &virtioBlock_})
+    if (d->claims(port))
+      return d;
+  return nullptr;
+}
+
 void Platform::advanceClock(uint64_t clock) {
   if (clock <= clock_)
     return;
@@ -65,6 +78,16 @@ void Platform::portWrite(uint64_t instructions, uint16_t port, uint8_t size, uin
   }
   if (Pic::claims(port)) {
     pic_.write(port, static_cast<uint8_t>(value));
+    return;
+  }
+  if (VirtioDevice *device = virtioAt(port)) {
+    auto fx = device->write(port, value, ram_);
+    if (!fx.consoleText.empty()) { // one console event per batch, from the device's port
+      console_ += fx.consoleText;
+      trace_.record(instructions, ConsoleEvent{device->base(), fx.consoleText});
+    }
+    if (fx.interrupt)
+      pic_.raise(device->irq());
     return;
   }
   if (port == layout::kDebugConsolePort) {
@@ -104,6 +127,8 @@ void Platform::portWrite(uint64_t instructions, uint16_t port, uint8_t size, uin
 }
 
 uint32_t Platform::portRead(uint64_t, uint16_t port, uint8_t size) {
+  if (VirtioDevice *device = virtioAt(port))
+    return device->read(port) & static_cast<uint32_t>(mask(size));
   if (Pit::claims(port))
     return pit_.read(clock_, port);
   if (Pic::claims(port))

@@ -5,6 +5,7 @@
 #include "platform/layout.h"
 #include "platform/pic.h"
 #include "platform/pit.h"
+#include "platform/virtio.h"
 #include "trace/trace.h"
 
 #include <array>
@@ -44,6 +45,14 @@ public:
   std::optional<uint8_t> pendingInterrupt() const { return pic_.pending(); }
   std::optional<uint8_t> acknowledgeInterrupt() { return pic_.acknowledge(); }
 
+  /// The guest RAM the virtio devices reach (their queues and buffers). Backends attach it when
+  /// they create RAM; until then a notification fails the queue with a message. New RAM is a
+  /// new machine: the devices' queues (addresses into the old RAM) are reset.
+  void attachMemory(PhysicalMemory *ram);
+  const VirtioDevice &virtioConsole() const { return virtioConsole_; }
+  VirtioDevice &virtioBlock() { return virtioBlock_; }
+  const VirtioDevice &virtioBlock() const { return virtioBlock_; }
+
   /// Console text that did not come through a port (a console_write hypercall: port 0).
   void writeConsole(uint64_t instructions, std::string_view text);
 
@@ -58,6 +67,7 @@ public:
 
 private:
   void consoleByte(uint64_t instructions, uint16_t port, uint8_t byte);
+  VirtioDevice *virtioAt(uint16_t port);
 
   Trace &trace_;
   std::string console_;
@@ -66,6 +76,10 @@ private:
   Pit pit_;
   Pic pic_;
   uint64_t clock_ = 0;
+  PhysicalMemory *ram_ = nullptr;
+  VirtioDevice virtioConsole_{VirtioKind::Console, layout::kVirtioConsoleBase};
+  VirtioDevice virtioBlock_{VirtioKind::Block, layout::kVirtioBlockBase,
+                            layout::kVirtioDiskSectors};
   uint8_t uartLcr_ = 0, uartIer_ = 0, uartScratch_ = 0, uartDll_ = 0, uartDlm_ = 0;
 };
 
