@@ -23,6 +23,8 @@ constexpr ShownFlag kShown[] = {
     {"guestPageWalks", "guest page-walk events", &Capabilities::guestPageWalks},
     {"exactInstructionCount", "exact instruction count", &Capabilities::exactInstructionCount},
     {"deterministic", "deterministic traces", &Capabilities::deterministic},
+    {"snapshots", "snapshots", &Capabilities::snapshots},
+    {"dirtyLog", "dirty-page log (live migration)", &Capabilities::dirtyLog},
 };
 
 nlohmann::ordered_json probeJson(const kvm::HostProbe &p, const Capabilities &caps) {

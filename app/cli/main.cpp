@@ -5,7 +5,9 @@
 #include "grade_command.h"
 #include "info_command.h"
 #include "lessons_command.h"
+#include "migrate_command.h"
 #include "run_command.h"
+#include "snapshot_command.h"
 #include "vmcs_command.h"
 #include "walk_command.h"
 
@@ -37,6 +39,10 @@ int main(int argc, char **argv) {
   ringside::cli::addWalkCommand(app, walk);
   ringside::cli::GradeOptions grade;
   ringside::cli::addGradeCommand(app, grade);
+  ringside::cli::SnapshotOptions snapshot;
+  ringside::cli::addSnapshotCommand(app, snapshot);
+  ringside::cli::MigrateOptions migrate;
+  ringside::cli::addMigrateCommand(app, migrate);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -66,6 +72,10 @@ int main(int argc, char **argv) {
     return ringside::cli::compareCommand(compare);
   if (app.got_subcommand("walk"))
     return ringside::cli::walkCommand(walk);
+  if (app.got_subcommand("migrate"))
+    return ringside::cli::migrateCommand(migrate);
+  if (app.got_subcommand("snapshot"))
+    return ringside::cli::snapshotCommand(app, snapshot);
   if (app.got_subcommand("grade"))
     return ringside::cli::gradeCommand(grade);
   return ringside::cli::benchCommand(bench);

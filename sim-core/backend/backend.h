@@ -2,6 +2,7 @@
 // The one narrow interface both backends implement (emu: Unicorn + sim-core models; kvm:
 // /dev/kvm). The UI, CLI and grader ask the capability flags, never the backend's type.
 #include "guest/image.h"
+#include "snapshot/machine_state.h"
 #include "trace/trace.h"
 
 #include <array>
@@ -52,6 +53,8 @@ struct Capabilities {
   bool guestPageWalks = false;        ///< walk/tlb events of the guest's own tables
   bool canSingleStep = false;
   bool paging32 = false;   ///< 32-bit (non-PAE) guest paging works
+  bool snapshots = false;  ///< saveState/restoreState/resume work (docs/snapshots.md)
+  bool dirtyLog = false;   ///< setDirtyLogging/fetchDirtyLog work (live migration)
   std::string description; ///< one honest line about where the data comes from
 };
 
@@ -105,6 +108,23 @@ public:
   virtual std::vector<Unobservable> unobservable() const { return {}; }
   /// The VMCS a backend models for its guest (emu), or nullptr when it has none to show.
   virtual const Vmcs *modelVmcs() const { return nullptr; }
+
+  // Snapshots (capabilities().snapshots; docs/snapshots.md). A snapshot is taken between two
+  // instructions, after run() or resume() stopped at the instruction budget.
+  /// The whole machine. Throws InputError when the backend cannot snapshot it now.
+  virtual snapshot::MachineState saveState() const;
+  /// Replaces the machine with `state` (which this backend wrote); the next run() continues it.
+  virtual void restoreState(const snapshot::MachineState &state, const RunConfig &config);
+  /// Continues a guest stopped by its budget until `totalInstructions` have retired since the
+  /// guest started (0: no limit), appending to the same trace.
+  virtual RunResult resume(uint64_t totalInstructions);
+  /// Dirty-page logging for live migration (capabilities().dirtyLog). While on, every guest
+  /// write to RAM (the guest's stores and the monitor's, e.g. an interrupt frame or an
+  /// accessed/dirty bit) marks its 4 KiB page.
+  virtual void setDirtyLogging(bool on);
+  /// The guest-physical page numbers written since logging began or since the last fetch, in
+  /// ascending order; fetching clears the log (as KVM_GET_DIRTY_LOG does).
+  virtual std::vector<uint64_t> fetchDirtyLog();
 };
 
 /// "emu" or "kvm". Throws InputError for an unknown name or a backend this host cannot run,

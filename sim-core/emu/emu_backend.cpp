@@ -48,6 +48,8 @@ Capabilities EmuBackend::capabilities() const {
   caps.guestPageWalks = true;
   caps.canSingleStep = false;
   caps.paging32 = true;
+  caps.snapshots = true;
+  caps.dirtyLog = true;
   caps.description = "Unicorn " + std::to_string(uc_version(nullptr, nullptr) >> 24) + "." +
                      std::to_string((uc_version(nullptr, nullptr) >> 16) & 0xff) +
                      " emulation; VM exits are modelled (a VT-x monitor with KVM-like default "
@@ -200,7 +202,14 @@ RunResult EmuBackend::run() {
   budget_ = config_.maxInstructions ? config_.maxInstructions : ~0ull;
   startWatchdog();
   bool booted = true;
-  if (image_.entryMode != EntryMode::Real) {
+  if (resumed_) {
+    // A guest stopped at its budget, or restored from a snapshot: the monitor's loop simply
+    // goes on (emu_snapshot.cpp).
+    resumed_ = false;
+    recording_ = true;
+    runUntilStop(kNever);
+    booted = false;
+  } else if (image_.entryMode != EntryMode::Real) {
     // Firmware phase: the boot stub brings the CPU to the entry state; nothing is recorded.
     recording_ = std::getenv("RINGSIDE_TRACE_FIRMWARE") != nullptr; // for debugging the stub
     uint64_t saveBudget = budget_;
@@ -396,6 +405,14 @@ void EmuBackend::blockMiss(uint64_t addr, uint32_t size, BlockSlot &slot) {
 void EmuBackend::onBlock(uint64_t addr, uint32_t size) {
   if (debugEmu())
     std::fprintf(stderr, "  block 0x%llx size %u\n", static_cast<unsigned long long>(addr), size);
+  // The budget is spent: stop before this block runs (a stop requested in the block hook
+  // keeps the block from executing), so the count at a budget stop is exact and a snapshot
+  // taken there continues with this block (emu_snapshot.cpp).
+  if (icount_ >= budget_) {
+    current_ = nullptr;
+    uc_emu_stop(uc_);
+    return;
+  }
   BlockSlot &slot = blockCache_[slotOf(addr)];
   if (slot.addr != addr || slot.size != size) {
     blockMiss(addr, size, slot);
@@ -413,8 +430,6 @@ void EmuBackend::onBlock(uint64_t addr, uint32_t size) {
       record(RingEvent{ringBefore_, now, ringCause_, reg(UC_X86_REG_RIP)});
     stepping_ = ~0ull;
   }
-  if (icount_ >= budget_)
-    uc_emu_stop(uc_);
   // The timer is due, or an interrupt (or a nested window exit) waits for RFLAGS.IF = 1,
   // which only changes at the end of a block (STI, POPF and IRET end QEMU's blocks).
   if (blockBase_ + idle_ >= timerDeadline_ ||

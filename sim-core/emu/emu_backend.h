@@ -43,6 +43,12 @@ public:
   Trace &trace() override { return trace_; }
   const Vmcs *modelVmcs() const override;
   bool readGuestPhysical(uint64_t gpa, void *dst, size_t n) const override;
+  // emu_snapshot.cpp
+  snapshot::MachineState saveState() const override;
+  void restoreState(const snapshot::MachineState &state, const RunConfig &config) override;
+  RunResult resume(uint64_t totalInstructions) override;
+  void setDirtyLogging(bool on) override;
+  std::vector<uint64_t> fetchDirtyLog() override;
 
 private:
   // Why uc_emu_start returned.
@@ -188,6 +194,8 @@ private:
   Technique technique_ = Technique::Vtx;
   GuestImage image_;
   bool loaded_ = false;
+  bool resumed_ = false;  ///< run() continues a stopped or restored guest (emu_snapshot.cpp)
+  uc_hook writeHook_ = 0; ///< the store hook while dirty logging is on (emu_dirty_log.cpp)
 
   uc_engine *uc_ = nullptr;
   std::unique_ptr<GuestRam> ram_;

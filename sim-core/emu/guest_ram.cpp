@@ -2,6 +2,7 @@
 
 #include "platform/layout.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -34,7 +35,32 @@ bool GuestRam::write(uint64_t pa, const void *src, size_t n) {
   if (!isRam(pa, n))
     return false;
   std::memcpy(data_.get() + pa, src, n);
+  if (tracking_)
+    markDirty(pa, n);
   return true;
+}
+
+void GuestRam::setTracking(bool on) {
+  tracking_ = on;
+  dirty_.assign(on ? size_ / 4096 : 0, 0);
+}
+
+void GuestRam::markDirty(uint64_t pa, uint64_t n) {
+  if (!tracking_ || n == 0 || pa >= size_)
+    return;
+  uint64_t last = std::min(pa + n - 1, size_ - 1);
+  for (uint64_t p = pa / 4096; p <= last / 4096; ++p)
+    dirty_[p] = 1;
+}
+
+std::vector<uint64_t> GuestRam::takeDirty() {
+  std::vector<uint64_t> out;
+  for (uint64_t p = 0; p < dirty_.size(); ++p)
+    if (dirty_[p]) {
+      out.push_back(p);
+      dirty_[p] = 0;
+    }
+  return out;
 }
 
 } // namespace ringside::emu

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace ringside::emu {
 
@@ -20,12 +21,22 @@ public:
   bool read(uint64_t pa, void *dst, size_t n) const override;
   bool write(uint64_t pa, const void *src, size_t n) override;
 
+  /// Dirty-page tracking (live migration): one flag per 4 KiB page, set by write() and by
+  /// markDirty() (the backend's hook on guest stores) while tracking is on.
+  void setTracking(bool on);
+  bool tracking() const { return tracking_; }
+  void markDirty(uint64_t pa, uint64_t n);
+  /// Dirty page numbers in ascending order; clears the flags.
+  std::vector<uint64_t> takeDirty();
+
 private:
   struct Free {
     void operator()(uint8_t *p) const { std::free(p); }
   };
   std::unique_ptr<uint8_t, Free> data_;
   uint64_t size_;
+  bool tracking_ = false;
+  std::vector<uint8_t> dirty_;
 };
 
 } // namespace ringside::emu

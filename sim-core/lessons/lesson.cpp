@@ -154,6 +154,16 @@ Lesson loadLesson(const std::string &dir) {
     g.vmxSet = readStrings(t, "vmx_set");
     g.maxInsns = t.number("max_insns").value_or(g.maxInsns);
     g.memMiB = t.number("mem_mib").value_or(g.memMiB);
+    g.snapshotAt = t.number("snapshot_at").value_or(0);
+    g.migrateAt = t.number("migrate_at").value_or(0);
+    g.bandwidthMiBps = t.number("bandwidth").value_or(g.bandwidthMiBps);
+    g.guestMips = t.number("guest_mips").value_or(g.guestMips);
+    if (g.snapshotAt && g.migrateAt)
+      t.fail("snapshot_at", "a guest has snapshot_at or migrate_at, not both");
+    if ((g.snapshotAt && g.snapshotAt >= g.maxInsns) || (g.migrateAt && g.migrateAt >= g.maxInsns))
+      t.fail(g.snapshotAt ? "snapshot_at" : "migrate_at", "must be below max_insns");
+    if (g.bandwidthMiBps == 0 || g.guestMips == 0)
+      t.fail("bandwidth", "bandwidth and guest_mips must be positive");
     l.guests.push_back(std::move(g));
   });
   if (l.guests.empty())

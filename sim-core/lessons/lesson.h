@@ -28,6 +28,14 @@ struct LessonGuest {
   std::vector<std::string> vmxSet;
   uint64_t maxInsns = 10'000'000;
   uint64_t memMiB = 16;
+  /// snapshot_at = N: run to N, save a snapshot, restore it in a fresh backend and run on; the
+  /// checked trace is both parts (docs/lesson-format.md, docs/snapshots.md).
+  uint64_t snapshotAt = 0;
+  /// migrate_at = N: run N instructions, then live-migrate by pre-copy to a second backend
+  /// (bandwidth MiB/s, guest_mips) and run on there.
+  uint64_t migrateAt = 0;
+  uint64_t bandwidthMiBps = 256;
+  uint64_t guestMips = 50;
 };
 
 struct Step {

@@ -2,7 +2,13 @@
 
 #include "errors.h"
 #include "guest/image_loader.h"
+#include "migration/precopy.h"
 #include "platform/platform.h"
+#include "snapshot/machine_state.h"
+
+#include <unistd.h>
+
+#include <filesystem>
 
 #include <algorithm>
 
@@ -12,6 +18,61 @@ namespace {
 std::string kindOf(const EventQuery &q) { return q.text.substr(0, q.text.find('[')); }
 
 std::string describe(const EventQuery &q) { return "'" + q.text + "'"; }
+
+// The events of a run before it was cut, without the budget stops that cut it.
+void appendHistory(std::vector<Event> &out, const std::vector<Event> &events) {
+  for (const auto &e : events)
+    if (const auto *stop = std::get_if<StopEvent>(&e.body); !stop || stop->kind != StopKind::Budget)
+      out.push_back(e);
+}
+
+// snapshot_at: run to N, save to a file, restore in a fresh backend, run on.
+GuestOutcome runThroughSnapshot(const LessonGuest &g, const RunConfig &config) {
+  GuestOutcome out;
+  auto first = createBackend(g.backend);
+  RunConfig cut = config;
+  cut.maxInstructions = g.snapshotAt;
+  first->load(loadGuestImage(g.file), cut);
+  RunResult r = first->run();
+  if (r.stop.kind != StopKind::Budget)
+    throw InputError(g.file + ": the guest stopped (" + stopKindName(r.stop.kind) +
+                     ") before snapshot_at " + std::to_string(g.snapshotAt));
+  auto path = std::filesystem::temp_directory_path() /
+              ("ringside-lesson-" + std::to_string(::getpid()) + ".rss");
+  snapshot::saveState(first->saveState(), path.string());
+  auto state = snapshot::loadState(path.string());
+  std::filesystem::remove(path);
+  auto second = createBackend(g.backend);
+  second->restoreState(state, config);
+  out.result = second->run();
+  appendHistory(out.events, first->trace().events());
+  for (const auto &e : second->trace().events())
+    out.events.push_back(e);
+  out.console = second->platform().console();
+  out.backend = second->name();
+  return out;
+}
+
+// migrate_at: run N instructions, migrate by pre-copy, run on at the target.
+GuestOutcome runThroughMigration(const LessonGuest &g, const RunConfig &config) {
+  GuestOutcome out;
+  auto source = createBackend(g.backend);
+  auto target = createBackend(g.backend);
+  migration::Config c;
+  c.warmupInstructions = g.migrateAt;
+  c.bandwidthMiBps = static_cast<double>(g.bandwidthMiBps);
+  c.guestMips = static_cast<double>(g.guestMips);
+  auto m = migration::migrate(loadGuestImage(g.file), *source, *target, config, c);
+  if (!m.memoryEqual || !m.registersEqual)
+    throw InputError(g.file + ": the migrated state differs from the source's");
+  out.result = target->resume(config.maxInstructions);
+  appendHistory(out.events, source->trace().events());
+  for (const auto &e : target->trace().events())
+    out.events.push_back(e);
+  out.console = target->platform().console();
+  out.backend = target->name();
+  return out;
+}
 
 } // namespace
 
@@ -25,6 +86,10 @@ GuestOutcome runLessonGuest(const LessonGuest &g) {
   config.vmxProfile = g.profile;
   config.vmxOverrides = g.vmxSet;
   config.virt = g.virt;
+  if (g.snapshotAt)
+    return runThroughSnapshot(g, config);
+  if (g.migrateAt)
+    return runThroughMigration(g, config);
   backend->load(loadGuestImage(g.file), config);
   out.result = backend->run();
   out.events = backend->trace().events();

@@ -4,6 +4,8 @@
 // reading IRR/ISR (OCW3). Edge-triggered, fully nested priority (IRQ0 highest). The slave's
 // ports (0xA0/0xA1) accept the same writes and are otherwise unused: only IRQ0, the timer,
 // is wired on this platform (docs/platform.md).
+#include "snapshot/byte_io.h"
+
 #include <cstdint>
 #include <optional>
 
@@ -31,6 +33,10 @@ public:
   bool masked(unsigned irq) const { return imr_ & (1u << irq); }
   bool inService(unsigned irq) const { return isr_ & (1u << irq); }
   uint8_t vectorBase() const { return base_; }
+
+  /// Register state for a snapshot (platform_state.cpp).
+  void saveState(snapshot::ByteWriter &w) const;
+  void restoreState(snapshot::ByteReader &r);
 
 private:
   std::optional<unsigned> highestPending() const;

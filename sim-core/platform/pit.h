@@ -5,6 +5,8 @@
 // every run. Modes 0 (interrupt on terminal count), 2 (rate generator) and 3 (square wave);
 // lobyte, hibyte and lobyte/hibyte access; the counter-latch command. Channels 1 and 2 accept
 // programming and never interrupt. docs/platform.md.
+#include "snapshot/byte_io.h"
+
 #include <cstdint>
 #include <optional>
 
@@ -22,6 +24,10 @@ public:
   std::optional<uint64_t> nextEdge(uint64_t clock) const;
   /// Edges on IRQ 0 in (from, to]: at least one means the line was raised.
   uint64_t edgesBetween(uint64_t from, uint64_t to) const;
+
+  /// Register state for a snapshot (platform_state.cpp).
+  void saveState(snapshot::ByteWriter &w) const;
+  void restoreState(snapshot::ByteReader &r);
 
 private:
   uint16_t currentCount(uint64_t clock) const;

@@ -6,6 +6,7 @@
 #include "platform/pic.h"
 #include "platform/pit.h"
 #include "platform/virtio.h"
+#include "snapshot/byte_io.h"
 #include "trace/trace.h"
 
 #include <array>
@@ -64,6 +65,10 @@ public:
   std::array<uint16_t, layout::kVgaColumns * layout::kVgaRows> vgaCells() const;
   /// The text of the VGA screen, one line per row, trailing blanks removed.
   std::string vgaText() const;
+
+  /// Device state for a snapshot (platform_state.cpp; the DEVS section of docs/snapshots.md).
+  void saveState(snapshot::ByteWriter &w) const;
+  void restoreState(snapshot::ByteReader &r);
 
 private:
   void consoleByte(uint64_t instructions, uint16_t port, uint8_t byte);

@@ -24,6 +24,9 @@ public:
   const std::vector<Event> &events() const { return events_; }
   uint64_t size() const { return nextSeq_; }
   void clear();
+  /// The seq the next event gets: a restored snapshot continues the numbering of the run it
+  /// was taken from (docs/snapshots.md).
+  void setNextSeq(uint64_t seq) { nextSeq_ = seq; }
 
 private:
   std::vector<Event> events_;

@@ -6,6 +6,7 @@
 #include "fuzz_interrupt_delivery.h"
 #include "fuzz_kernel_trace.h"
 #include "fuzz_page_walker.h"
+#include "fuzz_snapshot_file.h"
 #include "fuzz_trace_json.h"
 #include "fuzz_vmcs.h"
 
@@ -27,6 +28,7 @@ inline constexpr std::array kTargets{
     Target{"fuzz_emu_guest", fuzzEmuGuest},
     Target{"fuzz_vmcs", fuzzVmcs},
     Target{"fuzz_ept_walker", fuzzEptWalker},
+    Target{"fuzz_snapshot_file", fuzzSnapshotFile},
 };
 
 } // namespace ringside::fuzz
