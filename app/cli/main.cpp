@@ -1,6 +1,7 @@
 // The `ringside` command line: headless, no Qt Widgets.
 #include "bench_command.h"
 #include "compare_command.h"
+#include "container_command.h"
 #include "diff_command.h"
 #include "grade_command.h"
 #include "info_command.h"
@@ -43,6 +44,8 @@ int main(int argc, char **argv) {
   ringside::cli::addSnapshotCommand(app, snapshot);
   ringside::cli::MigrateOptions migrate;
   ringside::cli::addMigrateCommand(app, migrate);
+  ringside::cli::ContainerCommandOptions container;
+  ringside::cli::addContainerCommand(app, container);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -78,5 +81,7 @@ int main(int argc, char **argv) {
     return ringside::cli::snapshotCommand(app, snapshot);
   if (app.got_subcommand("grade"))
     return ringside::cli::gradeCommand(grade);
+  if (app.got_subcommand("container"))
+    return ringside::cli::containerCommand(container);
   return ringside::cli::benchCommand(bench);
 }

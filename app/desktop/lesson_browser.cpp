@@ -23,6 +23,8 @@ std::vector<Lesson> findLessons(const QString &root) {
                           .arg(manifest.id, 2, 10, QLatin1Char('0'))
                           .arg(QString::fromStdString(title));
         for (const auto &g : manifest.guests) {
+          if (g.backend == "container")
+            continue; // a real container, not a guest: `ringside container` runs it
           lesson.guests << QString::fromStdString(g.file);
           lesson.guestNames << QString::fromStdString(g.name);
           lesson.flags.push_back(RunFlags{g.virt, g.profile, g.vmxSet});

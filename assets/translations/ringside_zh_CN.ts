@@ -118,6 +118,10 @@
         <source>guest hypervisor: %1 → %2</source>
         <translation>客户机中的虚拟机监控器：%1 → %2</translation>
     </message>
+    <message>
+        <source>container %1 %2 = %3 %4</source>
+        <translation>容器 %1 %2 = %3 %4</translation>
+    </message>
 </context>
 <context>
     <name>ringside::desktop::DevicesView</name>

@@ -135,9 +135,21 @@ const std::vector<FieldDef> kVmx = {
     {"rip", [](const EventBody &b) -> Value { return as<VmxInsnEvent>(b).rip; }},
 };
 
-const std::array<const std::vector<FieldDef> *, 13> kFields = {
+const std::vector<FieldDef> kContainer = {
+    {"what", [](const EventBody &b) -> Value { return as<ContainerEvent>(b).what; }},
+    {"name", [](const EventBody &b) -> Value { return as<ContainerEvent>(b).name; }},
+    {"value",
+     [](const EventBody &b) -> Value {
+       return static_cast<uint64_t>(as<ContainerEvent>(b).value);
+     }},
+    {"detail", [](const EventBody &b) -> Value { return as<ContainerEvent>(b).detail; }},
+    {"pid", [](const EventBody &b) -> Value { return as<ContainerEvent>(b).pid; }},
+    {"from", [](const EventBody &b) -> Value { return as<ContainerEvent>(b).from; }},
+};
+
+const std::array<const std::vector<FieldDef> *, 14> kFields = {
     &kExit, &kEntry, &kException, &kRing, &kIo,   &kMmio, &kHypercall,
-    &kWalk, &kTlb,   &kConsole,   &kVmcs, &kStop, &kVmx};
+    &kWalk, &kTlb,   &kConsole,   &kVmcs, &kStop, &kVmx,  &kContainer};
 static_assert(kFields.size() == std::variant_size_v<EventBody>, "every kind needs its fields");
 
 // The trace format's JSON names (docs/trace-format.md) work as well as the short ones.

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 6> kViews = {"rings",     "timeline", "vmcs",
                                                     "registers", "devices",  "pagewalk"};
-constexpr std::array<std::string_view, 3> kBackends = {"emu", "kvm", "auto"};
+constexpr std::array<std::string_view, 4> kBackends = {"emu", "kvm", "auto", "container"};
 
 Text readText(TomlTable &t, const std::string &key, bool required = true) {
   const toml::table *sub = t.subtable(key);
@@ -140,13 +140,19 @@ Lesson loadLesson(const std::string &dir) {
     g.name = t.requiredText("name");
     if (l.guest(g.name))
       t.fail("name", "two guests are named '" + g.name + "'");
-    auto file = t.requiredText("file");
-    g.file = (fs::path(l.dir) / file).lexically_normal().string();
-    if (!fs::exists(g.file))
-      t.fail("file", "no such file: " + g.file);
     g.backend = t.text("backend").value_or("emu");
     if (std::find(kBackends.begin(), kBackends.end(), g.backend) == kBackends.end())
-      t.fail("backend", "expected emu, kvm or auto");
+      t.fail("backend", "expected emu, kvm, auto or container");
+    if (g.backend == "container") { // a workload built into Ringside, not a guest file
+      g.workload = t.requiredText("workload");
+      if (g.workload != "hello" && g.workload != "demo")
+        t.fail("workload", "expected hello or demo");
+    } else {
+      auto file = t.requiredText("file");
+      g.file = (fs::path(l.dir) / file).lexically_normal().string();
+      if (!fs::exists(g.file))
+        t.fail("file", "no such file: " + g.file);
+    }
     g.virt = t.text("virt").value_or("vtx");
     if (!findTechnique(g.virt))
       t.fail("virt", "not a technique (native, trap, bt, pv, vtx)");

@@ -21,8 +21,9 @@ struct Text {
 
 struct LessonGuest {
   std::string name;
-  std::string file; ///< absolute path
-  std::string backend = "emu";
+  std::string file;            ///< absolute path ("" for a container)
+  std::string backend = "emu"; ///< emu, kvm, auto, or container (a real container, no VM)
+  std::string workload;        ///< backend container: hello or demo (containers/box_workload.h)
   std::string virt = "vtx";
   std::string profile; ///< "" = kvm-like
   std::vector<std::string> vmxSet;

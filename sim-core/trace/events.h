@@ -191,9 +191,21 @@ struct StopEvent {
   std::string message;
 };
 
+/// What a container (`ringside container`, docs/containers.md) did or saw, as the host kernel
+/// reported it: a namespace made, a cgroup limit set, a system call of the workload, a limit
+/// that bit, what the workload or the host sees.
+struct ContainerEvent {
+  std::string what;   ///< namespace, cgroup, syscall, limit, inside, host, skip, exit
+  std::string name;   ///< e.g. pid, pids.max, getpid, fork, hostname
+  int64_t value = 0;  ///< a syscall's return value, a limit, a PID, a count
+  std::string detail; ///< readable text: an errno name, a file written, a value as text
+  uint32_t pid = 0;   ///< host PID of the process concerned (0: none)
+  std::string from;   ///< where it came from: ptrace, procfs, cgroupfs, clone, workload
+};
+
 using EventBody = std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
                                HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent,
-                               StopEvent, VmxInsnEvent>;
+                               StopEvent, VmxInsnEvent, ContainerEvent>;
 
 struct Event {
   uint64_t seq = 0;          ///< 0, 1, 2 … in the order the events happened

@@ -149,6 +149,13 @@ void put(ordered_json &j, const StopEvent &e) {
   j.update({{"reason", stopKindName(e.kind)}, {"code", e.code}, {"message", e.message}});
 }
 
+void put(ordered_json &j, const ContainerEvent &e) {
+  j.update(
+      {{"what", e.what}, {"name", e.name}, {"value", e.value}, {"pid", e.pid}, {"from", e.from}});
+  if (!e.detail.empty())
+    j["detail"] = e.detail;
+}
+
 // ---- Reading: a checked accessor that names the field in every error. ----
 
 // Parsed text gives non-negative integers as unsigned, but a json built in code may hold them
@@ -386,6 +393,15 @@ void get(const Reader &r, StopEvent &e) {
   e.kind = r.named("reason", stopKindName);
   e.code = r.i64("code");
   e.message = r.str("message");
+}
+
+void get(const Reader &r, ContainerEvent &e) {
+  e.what = r.str("what");
+  e.name = r.str("name");
+  e.value = r.i64("value");
+  e.pid = r.u<uint32_t>("pid");
+  e.from = r.str("from");
+  e.detail = r.has("detail") ? r.str("detail") : std::string();
 }
 
 // One default-constructed body per variant alternative, so "kind" strings come from

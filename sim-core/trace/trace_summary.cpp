@@ -14,6 +14,8 @@ void TraceSummarizer::operator()(const Event &event) {
                                                   : exits_)[exit->reason];
   } else if (const auto *vmx = std::get_if<VmxInsnEvent>(&event.body)) {
     ++vmxInstructions_[vmx->insn + " " + vmx->status];
+  } else if (const auto *box = std::get_if<ContainerEvent>(&event.body)) {
+    ++container_[box->what + " " + box->name];
   } else if (const auto *ex = std::get_if<ExceptionEvent>(&event.body)) {
     ++exceptions_[ex->vector];
   } else if (const auto *ring = std::get_if<RingEvent>(&event.body)) {
@@ -60,6 +62,7 @@ const TraceSummary &TraceSummarizer::summary() const {
       summary_.nestedExits[std::string(exitReasonName(static_cast<uint16_t>(r)))] = nestedExits_[r];
   }
   summary_.vmxInstructions = vmxInstructions_;
+  summary_.container = container_;
   for (size_t v = 0; v < exceptions_.size(); ++v)
     if (exceptions_[v])
       summary_.exceptions[static_cast<unsigned>(v)] = exceptions_[v];

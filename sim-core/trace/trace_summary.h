@@ -19,6 +19,8 @@ struct TraceSummary {
   /// VMX instructions of guest-written hypervisors: "vmwrite VMsucceed" → count.
   std::map<std::string, uint64_t> vmxInstructions;
   std::map<unsigned, uint64_t> exceptions; ///< vector → count
+  /// Container events: "syscall getpid", "limit fork" … → count.
+  std::map<std::string, uint64_t> container;
   uint64_t ringChanges = 0;
   // Memory virtualization (walk and tlb events).
   uint64_t walks = 0, walkRefs = 0;
@@ -39,6 +41,7 @@ private:
   // By basic exit reason (16 bits).
   std::array<uint64_t, 1u << 16> exits_{}, kernelExits_{}, nestedExits_{};
   std::map<std::string, uint64_t> vmxInstructions_; // rare: a map is cheap enough
+  std::map<std::string, uint64_t> container_;       // as rare
   std::array<uint64_t, 256> exceptions_{};
   uint64_t ringChanges_ = 0;
   uint64_t walks_ = 0, walkRefs_ = 0, tlbHits_ = 0, tlbMisses_ = 0, tlbFills_ = 0, tlbFlushes_ = 0;

@@ -32,6 +32,7 @@ inline constexpr std::array<KindStyle, std::variant_size_v<EventBody>> kKindStyl
     {"vmcs", Lane::Vmm, 0x999999},
     {"stop", Lane::Devices, 0x222222},
     {"vmx", Lane::Guest, 0xC0392B},
+    {"container", Lane::Guest, 0x16A085}, // a container's syscalls and limits (no VM at all)
 }};
 
 inline const KindStyle &kindStyle(const Event &event) { return kKindStyles[event.body.index()]; }

@@ -136,6 +136,7 @@ struct Applier {
   }
   void operator()(const StopEvent &) { s.lastStopSeq = seq; }
   void operator()(const VmxInsnEvent &e) { setRip(e.rip); }
+  void operator()(const ContainerEvent &) {} // no guest machine: a process on the host kernel
 };
 
 } // namespace

@@ -118,6 +118,12 @@ QString eventSummary(const Event &event) {
       return QCoreApplication::translate("Transition", "guest hypervisor: %1 → %2")
           .arg(QString::fromStdString(e.insn), QString::fromStdString(e.status));
     }
+    QString operator()(const ContainerEvent &e) const {
+      return QCoreApplication::translate("Transition", "container %1 %2 = %3 %4")
+          .arg(QString::fromStdString(e.what), QString::fromStdString(e.name))
+          .arg(e.value)
+          .arg(QString::fromStdString(e.detail));
+    }
   };
   return QStringLiteral("#%1  ").arg(event.seq) + std::visit(Text{}, event.body);
 }

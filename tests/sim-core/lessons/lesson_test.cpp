@@ -101,5 +101,18 @@ TEST(Lesson, BrokenManifestsNameFileLineAndKey) {
             std::string::npos);
 }
 
+TEST(Lesson, ContainerGuestsNameABuiltInWorkload) {
+  const std::string guest = "\n[[guest]]\nname = \"box\"\nbackend = \"container\"\n";
+  Lesson l = loadLesson(brokenLesson("box", "", guest + "workload = \"hello\"\n"));
+  ASSERT_EQ(l.guests.size(), 3u);
+  EXPECT_EQ(l.guests[2].workload, "hello");
+  EXPECT_EQ(l.guests[2].file, "");
+  EXPECT_NE(errorOf(brokenLesson("box_missing", "", guest)).find("guest[2].workload: missing"),
+            std::string::npos);
+  EXPECT_NE(errorOf(brokenLesson("box_bad", "", guest + "workload = \"fork-bomb\"\n"))
+                .find("expected hello or demo"),
+            std::string::npos);
+}
+
 } // namespace
 } // namespace ringside::test

@@ -77,6 +77,8 @@ std::vector<Event> samples() {
   add(EntryEvent{0x2000, false, 0, true});
   add(VmxInsnEvent{"vmlaunch", "VMfailValid", 4, 0, 0, 0x7c40, "VMLAUNCH with a non-clear VMCS"});
   add(VmxInsnEvent{"vmread", "VMsucceed", 0, 0x4402, 12, 0x7c48, ""});
+  add(ContainerEvent{"syscall", "clone", -11, "EAGAIN", 4242, "ptrace"});
+  add(ContainerEvent{"inside", "pid", 1, "", 0, "workload"});
   add(StopEvent{StopKind::Hlt, 0, "hlt"});
   add(StopEvent{StopKind::ExitPort, -1, "exit port"});
   add(StopEvent{StopKind::Shutdown, 0, "triple fault"});
