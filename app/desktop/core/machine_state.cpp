@@ -136,6 +136,9 @@ struct Applier {
   }
   void operator()(const StopEvent &) { s.lastStopSeq = seq; }
   void operator()(const VmxInsnEvent &e) { setRip(e.rip); }
+  void operator()(const TrapEvent &e) { setRip(e.rip); }
+  void operator()(const LeakEvent &e) { setRip(e.rip); }
+  void operator()(const TranslateEvent &) {}
 };
 
 } // namespace
