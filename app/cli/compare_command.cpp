@@ -94,25 +94,38 @@ int compareCommand(const CompareOptions &o) {
                      {"exits", r.summary.exits},
                      {"exceptions", r.counts[CostOp::PageFault] + r.counts[CostOp::OtherException]},
                      {"hypercalls", r.counts[CostOp::Hypercall]},
+                     {"traps", r.summary.trapCount},
+                     {"bt_callouts", r.summary.calloutCount},
+                     {"leaks", r.summary.leakCount},
+                     {"leaks_by_insn", r.summary.leaks},
+                     {"translations", r.summary.tcMisses},
+                     {"tc_hits", r.summary.tcHits},
                      {"estimated_cycles", r.cost.cycles},
                      {"parts", parts}});
     }
     std::cout << j.dump() << "\n";
     return 0;
   }
-  std::printf("%-26s %-9s %12s %8s %8s %8s %8s %14s %8s\n", "technique", "stop", "instructions",
-              "exits", "I/O", "faults", "hcalls", "est. cycles", "vs first");
+  std::printf("%-26s %-9s %12s %7s %7s %7s %6s %11s %6s %7s %7s %14s %8s\n", "technique", "stop",
+              "instructions", "exits", "traps", "callout", "leaks", "TC miss/hit", "I/O", "faults",
+              "hcalls", "est. cycles", "vs first");
   for (const auto &r : rows) {
     const uint64_t faults = r.counts[CostOp::PageFault] + r.counts[CostOp::OtherException];
-    std::printf("%-26.*s %-9s %12llu %8llu %8llu %8llu %8llu %14.0f %7.2fx\n",
-                static_cast<int>(techniqueInfo(r.technique).title.size()),
-                techniqueInfo(r.technique).title.data(), stopKindName(r.result.stop.kind),
-                static_cast<unsigned long long>(r.result.instructions),
-                static_cast<unsigned long long>(total(r.summary.exits)),
-                static_cast<unsigned long long>(r.counts[CostOp::PortIo]),
-                static_cast<unsigned long long>(faults),
-                static_cast<unsigned long long>(r.counts[CostOp::Hypercall]), r.cost.cycles,
-                baseline > 0 ? r.cost.cycles / baseline : 0.0);
+    const std::string tc =
+        std::to_string(r.summary.tcMisses) + "/" + std::to_string(r.summary.tcHits);
+    std::printf(
+        "%-26.*s %-9s %12llu %7llu %7llu %7llu %6llu %11s %6llu %7llu %7llu %14.0f %7.2fx\n",
+        static_cast<int>(techniqueInfo(r.technique).title.size()),
+        techniqueInfo(r.technique).title.data(), stopKindName(r.result.stop.kind),
+        static_cast<unsigned long long>(r.result.instructions),
+        static_cast<unsigned long long>(total(r.summary.exits)),
+        static_cast<unsigned long long>(r.summary.trapCount),
+        static_cast<unsigned long long>(r.summary.calloutCount),
+        static_cast<unsigned long long>(r.summary.leakCount), tc.c_str(),
+        static_cast<unsigned long long>(r.counts[CostOp::PortIo]),
+        static_cast<unsigned long long>(faults),
+        static_cast<unsigned long long>(r.counts[CostOp::Hypercall]), r.cost.cycles,
+        baseline > 0 ? r.cost.cycles / baseline : 0.0);
   }
   std::cout << "cycles: a model with 2006 Pentium 4 figures (Adams & Agesen, ASPLOS 2006), "
                "not a measurement; docs/cost-model.md\n";

@@ -199,6 +199,12 @@ int runCommand(const RunOptions &o) {
                    {"tlb_misses", summary.tlbMisses},
                    {"ept_violations", exitCount("EPT_VIOLATION")},
                    {"ept_misconfigs", exitCount("EPT_MISCONFIG")}};
+    // Trap-and-emulate and binary translation (docs/techniques.md): written when they happened.
+    if (summary.trapCount || summary.calloutCount || summary.leakCount || summary.tcMisses)
+      j["techniques"] = {{"traps", summary.trapCount},     {"callouts", summary.calloutCount},
+                         {"traps_by_insn", summary.traps}, {"leaks", summary.leakCount},
+                         {"leaks_by_insn", summary.leaks}, {"translations", summary.tcMisses},
+                         {"tc_hits", summary.tcHits},      {"tc_misses", summary.tcMisses}};
     j["regs"] = regsJson(result.regs);
     if (onKvm) {
       j["kvm_stats"] = backend->counters();
@@ -236,6 +242,17 @@ int runCommand(const RunOptions &o) {
       std::cout << " none";
     for (const auto &[vector, count] : summary.exceptions)
       std::cout << " " << vector << "=" << count;
+    if (summary.trapCount || summary.calloutCount)
+      std::cout << "\ntraps to the VMM: " << summary.trapCount
+                << ", BT callouts: " << summary.calloutCount;
+    if (summary.leakCount) {
+      std::cout << "\nleaks (sensitive, no trap):";
+      for (const auto &[insn, count] : summary.leaks)
+        std::cout << " " << insn << "=" << count;
+    }
+    if (summary.tcMisses)
+      std::cout << "\ntranslation cache: " << summary.tcMisses << " blocks translated, "
+                << summary.tcHits << " hits";
     std::cout << "\nfinal: rip=" << hex(result.regs.rip) << " cpl=" << int(result.regs.cpl)
               << " cr0=" << hex(result.regs.cr0) << "\n";
     if (!unobservable.empty()) {

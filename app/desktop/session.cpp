@@ -128,7 +128,8 @@ void Session::stepToNextTrap() {
   for (std::size_t i = cursor(); i < store_.size(); ++i) {
     const auto &body = store_.at(i).body;
     if (std::holds_alternative<ExitEvent>(body) || std::holds_alternative<ExceptionEvent>(body) ||
-        std::holds_alternative<WalkEvent>(body) || std::holds_alternative<RingEvent>(body)) {
+        std::holds_alternative<WalkEvent>(body) || std::holds_alternative<RingEvent>(body) ||
+        std::holds_alternative<TrapEvent>(body) || std::holds_alternative<LeakEvent>(body)) {
       setCursor(i + 1);
       return;
     }

@@ -4,6 +4,7 @@
 #include "arch/exit_reasons.h"
 #include "emu/boot_stub.h"
 #include "emu/uc_state.h"
+#include "emu/virtual_cpu.h"
 #include "errors.h"
 #include "guest/image_fit.h"
 #include "platform/firmware_tables.h"
@@ -97,6 +98,9 @@ void EmuBackend::resetMachine() {
   eferCache_.reset();
   current_ = nullptr;
   icount_ = blockBase_ = 0;
+  vcpu_.reset();
+  deprivileged_ = kernelRing1_ = inVmm_ = false;
+  viewDepth_ = 0;
 
   // A 64-bit engine seeded with a real-mode context: it starts like a PC and every register
   // stays readable, and the guest can still reach long mode (../shared/notes/unicorn.md A.1).
@@ -168,8 +172,10 @@ uint64_t EmuBackend::countNow() const {
 void EmuBackend::record(EventBody body) {
   if (!recording_)
     return;
-  // Native: the guest is alone on the machine; there is no VMM to exit to.
-  if (technique_ == Technique::Native &&
+  // Native: the guest is alone on the machine; there is no VMM to exit to. Trap and bt have a
+  // VMM but no VT-x: their VMM transitions are `trap` events.
+  if ((technique_ == Technique::Native || technique_ == Technique::Trap ||
+       technique_ == Technique::Bt) &&
       (std::holds_alternative<ExitEvent>(body) || std::holds_alternative<EntryEvent>(body) ||
        (std::holds_alternative<VmcsEvent>(body) && std::get<VmcsEvent>(body).region == kVmmVmcs)))
     return;
@@ -224,6 +230,8 @@ RunResult EmuBackend::run() {
     runUntilStop(kNever);
   }
   stopWatchdog();
+  if (deprivileged_)
+    restoreVirtual(); // the guest's own view of its CPU is the result
   result_.instructions = icount_;
   result_.regs = guestRegs();
   return result_;
@@ -235,6 +243,13 @@ void EmuBackend::startGuest() {
   stateDirty_ = true;
   syncGuestState(); // the state VMLAUNCH starts from: in the VMCS, not a change to record
   recording_ = true;
+  if (technique_ == Technique::Trap || technique_ == Technique::Bt) {
+    vcpu_ = std::make_unique<VirtualCpu>();
+    uc_reg_read(uc_, UC_X86_REG_TR, &vcpu_->vmmTr);
+    // Blocks scanned during the firmware phase are scanned again for what trap and bt watch.
+    blockCache_.assign(kBlockCacheSlots, BlockSlot{});
+    settle(); // a guest kernel starts at ring 1
+  }
   uint8_t level = cpl();
   record(RingEvent{level, level, RingCause::Start, reg(UC_X86_REG_RIP)});
   // The VMM's VMWRITEs before its first VMLAUNCH: every field it set, so a view of the VMCS
@@ -381,6 +396,7 @@ void EmuBackend::blockMiss(uint64_t addr, uint32_t size, BlockSlot &slot) {
   CodeMode mode = codeMode();
   info.offsets = decoder_.split(mode, bytes.data(), bytes.size(), &sensitive);
   bool added = false;
+  scanSensitive(addr, info.offsets, added);
   for (auto [off, cls] : sensitive) {
     uint64_t site = addr + off;
     // Keep the decoded instruction: the monitor needs its operands at every exit there.
@@ -405,6 +421,14 @@ void EmuBackend::blockMiss(uint64_t addr, uint32_t size, BlockSlot &slot) {
 void EmuBackend::onBlock(uint64_t addr, uint32_t size) {
   if (debugEmu())
     std::fprintf(stderr, "  block 0x%llx size %u\n", static_cast<unsigned long long>(addr), size);
+  if (stopAtBlock_ && addr != stepping_) {
+    // A control transfer the VMM stepped for the guest has landed: stop before running on.
+    stopAtBlock_ = false;
+    pending_.kind = Pending::Kind::ResumePoint;
+    pending_.linear = addr;
+    uc_emu_stop(uc_);
+    return;
+  }
   // The budget is spent: stop before this block runs (a stop requested in the block hook
   // keeps the block from executing), so the count at a budget stop is exact and a snapshot
   // taken there continues with this block (emu_snapshot.cpp).
@@ -419,6 +443,8 @@ void EmuBackend::onBlock(uint64_t addr, uint32_t size) {
     if (slot.addr != addr)
       return;
   }
+  if (kernelRing1_ && technique_ == Technique::Bt && !inVmm_ && cpl() == 1)
+    translationLookup(addr);
   blockBase_ = icount_;
   icount_ += slot.count;
   current_ = &slot;

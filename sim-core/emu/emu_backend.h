@@ -174,6 +174,21 @@ private:
   bool handlePvMsr(const DecodedInsn &d, uint64_t rip);
   void hypervisorCpuid(uint32_t leaf);
 
+  // emu_deprivilege.cpp: trap-and-emulate and binary translation (docs/techniques.md). The
+  // guest kernel runs at ring 1 while the VMM keeps its virtual CPU state (virtual_cpu.h).
+  struct VirtualCpu;
+  class VirtualView;
+  void settle();
+  void deprivilege();
+  void restoreVirtual();
+  std::optional<bool> handleDeprivileged(uint64_t linear, const DecodedInsn &d);
+  bool takeOver(uint64_t linear, const DecodedInsn &d, const char *via);
+  bool stepFetching(uint64_t linear, unsigned length);
+  bool observeLeak(uint64_t linear, const DecodedInsn &d);
+  void scanSensitive(uint64_t addr, const std::vector<uint16_t> &offsets, bool &added);
+  // emu_bt.cpp: the translation cache.
+  void translationLookup(uint64_t addr);
+
   // emu_delivery.cpp: exceptions and interrupts.
   bool handleException(uint8_t vector);
   bool deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2 = 0);
@@ -239,6 +254,12 @@ private:
   int spuriousDoubleFaults_ = 0;
   int noProgress_ = 0; ///< uc_emu_start calls in a row that ran nothing
   uint64_t lastFaultCr2_ = ~0ull;
+  std::unique_ptr<VirtualCpu> vcpu_; ///< trap and bt only, from the guest's first instruction
+  bool deprivileged_ = false;        ///< the real CPU holds the VMM's state (trap, bt)
+  bool kernelRing1_ = false;         ///< … and the guest kernel runs at ring 1 right now
+  int viewDepth_ = 0;                ///< nested VirtualViews
+  bool inVmm_ = false;               ///< the VMM runs a guest instruction for it
+  bool stopAtBlock_ = false;         ///< stop at the next block (after a stepped branch)
 
   std::atomic<bool> stopRequested_{false};
   std::atomic<bool> timedOut_{false};

@@ -5,7 +5,9 @@
 #include "arch/exit_reasons.h"
 #include "cpu/descriptors.h"
 #include "emu/emu_backend.h"
+#include "emu/sensitive_insns.h"
 #include "emu/uc_state.h"
+#include "emu/virtual_cpu.h"
 #include "util/hex.h"
 
 #include <cstdio>
@@ -35,6 +37,15 @@ bool EmuBackend::handleException(uint8_t vector) {
   uint32_t errorCode = pending_.errorCode;
   clearExceptionLatch(uc_);
   uint64_t rip = reg(UC_X86_REG_RIP);
+  if ((vector == 13 || vector == 8) && kernelRing1_ && cpl() == 1) {
+    // Trap-and-emulate: the deprivileged kernel ran a privileged instruction (or one whose
+    // privilege check the ring-1 CPL fails). The VMM emulates it; a real guest fault
+    // faults again on the virtual state and is delivered to the guest from there. After a
+    // hidden page fault Unicorn's #DF latch (see below) reports that #GP as #DF.
+    uint64_t pc = linearPc();
+    if (auto d = decodeAt(pc); d && (vector == 13 || faultsAtRing1(*d)))
+      return takeOver(pc, *d, "gp");
+  }
   if (vector == 8) {
     // Unicorn never delivers an exception, so it never has one in progress: a #DF from it is
     // its latch (unicorn#1883) armed by an earlier fault it handled without us. Disarmed
@@ -80,6 +91,7 @@ bool EmuBackend::handleException(uint8_t vector) {
 }
 
 bool EmuBackend::deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2) {
+  VirtualView view(*this); // trap/bt: events are delivered on the guest's virtual CPU
   const uint64_t rip = reg(UC_X86_REG_RIP);
   const bool realMode = !(reg(UC_X86_REG_CR0) & 1);
   if (realMode)

@@ -48,6 +48,13 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
     return deliver(PendingEvent{6, EventType::HardwareException, false, 0}, reg(UC_X86_REG_RIP));
   unsigned len = d->insn.length;
   uint64_t rip = reg(UC_X86_REG_RIP);
+  // Trap and bt: the deprivileged guest kernel (emu_deprivilege.cpp).
+  if (kernelRing1_ && cpl() == 1)
+    if (auto handled = handleDeprivileged(linear, *d))
+      return *handled;
+  // A site only trap or bt watch, reached where they let it run (user mode, the VMM).
+  if (d->cls == InsnClass::None)
+    return resolveStep(stepNative(linear, len));
   auto afterStep = [this](bool ok) { return resolveStep(ok); };
 
   // The VT-x model decides: #GP/#UD checks that come before any VM exit, then exit or not.

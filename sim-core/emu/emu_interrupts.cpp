@@ -11,6 +11,7 @@
 #include "arch/exit_reasons.h"
 #include "emu/emu_backend.h"
 #include "emu/uc_state.h"
+#include "emu/virtual_cpu.h"
 #include "vmx/vmx_controls.h"
 
 namespace ringside::emu {
@@ -28,6 +29,7 @@ void EmuBackend::refreshTimer() {
 }
 
 bool EmuBackend::serviceInterrupts(bool afterHltExit) {
+  VirtualView view(*this); // trap/bt: the guest's virtual IF decides
   platform_.advanceClock(clock());
   const bool ifOn = reg(UC_X86_REG_RFLAGS) & kRflagsIf;
   const bool shadow = UcStateEditor(uc_).interruptShadow();

@@ -69,6 +69,10 @@ snapshot::MachineState EmuBackend::saveState() const {
   if (vmx_ && vmx_->inVmxOperation())
     throw InputError("snapshot: the guest is running its own hypervisor (VMXON): the nested "
                      "VMX state is not part of the snapshot format yet");
+  if (technique_ == Technique::Trap || technique_ == Technique::Bt)
+    throw InputError("snapshot: --virt " + config_.virt +
+                     " keeps a virtual CPU and a translation cache that format version 1 does "
+                     "not hold; snapshot a vtx, native or pv run");
   snapshot::MachineState s;
   s.backend = "emu";
   s.imagePath = image_.path;

@@ -108,6 +108,7 @@ CaseResult runCase(const LabSpec &spec, const TestCase &tc, const GuestImage &im
     config.maxInstructions = spec.budgets.maxInstructions;
     config.timeoutSeconds = spec.budgets.timeoutSeconds;
     config.vmxProfile = spec.vmxProfile;
+    config.virt = spec.virt;
     backend->load(input, config);
   } catch (const InputError &e) {
     return notRun(tc, e.what());

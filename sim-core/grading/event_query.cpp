@@ -147,9 +147,35 @@ const std::vector<FieldDef> kContainer = {
     {"from", [](const EventBody &b) -> Value { return as<ContainerEvent>(b).from; }},
 };
 
-const std::array<const std::vector<FieldDef> *, 14> kFields = {
-    &kExit, &kEntry, &kException, &kRing, &kIo,   &kMmio, &kHypercall,
-    &kWalk, &kTlb,   &kConsole,   &kVmcs, &kStop, &kVmx,  &kContainer};
+// The first word of an instruction's text: "lgdt" of "lgdt [0x10040]".
+std::string firstWord(const std::string &insn) { return insn.substr(0, insn.find(' ')); }
+
+const std::vector<FieldDef> kTrap = {
+    {"insn", [](const EventBody &b) -> Value { return as<TrapEvent>(b).insn; }},
+    {"mnemonic", [](const EventBody &b) -> Value { return firstWord(as<TrapEvent>(b).insn); }},
+    {"rip", [](const EventBody &b) -> Value { return as<TrapEvent>(b).rip; }},
+    {"via", [](const EventBody &b) -> Value { return as<TrapEvent>(b).via; }},
+};
+
+const std::vector<FieldDef> kLeak = {
+    {"insn", [](const EventBody &b) -> Value { return as<LeakEvent>(b).insn; }},
+    {"mnemonic", [](const EventBody &b) -> Value { return firstWord(as<LeakEvent>(b).insn); }},
+    {"rip", [](const EventBody &b) -> Value { return as<LeakEvent>(b).rip; }},
+    {"what", [](const EventBody &b) -> Value { return as<LeakEvent>(b).what; }},
+    {"expected", [](const EventBody &b) -> Value { return as<LeakEvent>(b).expected; }},
+    {"seen", [](const EventBody &b) -> Value { return as<LeakEvent>(b).seen; }},
+};
+
+const std::vector<FieldDef> kTranslate = {
+    {"addr", [](const EventBody &b) -> Value { return as<TranslateEvent>(b).addr; }},
+    {"hit", [](const EventBody &b) -> Value { return as<TranslateEvent>(b).hit; }, Names::Bool},
+    {"insns", [](const EventBody &b) -> Value { return as<TranslateEvent>(b).insns; }},
+    {"rewritten", [](const EventBody &b) -> Value { return as<TranslateEvent>(b).rewritten; }},
+};
+
+const std::array<const std::vector<FieldDef> *, 17> kFields = {
+    &kExit, &kEntry, &kException, &kRing, &kIo, &kMmio, &kHypercall, &kWalk, &kTlb,
+    &kConsole, &kVmcs, &kStop, &kVmx, &kContainer, &kTrap, &kLeak, &kTranslate};
 static_assert(kFields.size() == std::variant_size_v<EventBody>, "every kind needs its fields");
 
 // The trace format's JSON names (docs/trace-format.md) work as well as the short ones.

@@ -1,4 +1,5 @@
 #include "grading/lab_spec.h"
+#include "vmm/technique.h"
 
 #include "errors.h"
 #include "util/toml_table.h"
@@ -295,6 +296,9 @@ void readRun(TomlTable &t, LabSpec &spec) {
       t.fail("backend", "expected emu or kvm");
     spec.backend = *backend;
   }
+  spec.virt = t.text("virt").value_or(spec.virt);
+  if (!findTechnique(spec.virt))
+    t.fail("virt", "expected native, trap, bt, pv or vtx");
   spec.allowKvm = t.flag("allow_kvm").value_or(spec.backend == "kvm");
   spec.vmxProfile = t.text("vmx_profile").value_or("");
   spec.memMiB = t.number("mem_mib").value_or(spec.memMiB);

@@ -91,6 +91,7 @@ struct LabSpec {
   std::optional<uint64_t> load;
   uint64_t maxBytes = 1u << 20; ///< a larger submission file is refused before building
   std::string backend = "emu";
+  std::string virt = "vtx"; ///< the technique on the emu backend (--virt)
   bool allowKvm = false;
   std::string vmxProfile;
   uint64_t memMiB = 16;

@@ -7,9 +7,9 @@ namespace ringside {
 namespace {
 
 // Indexed by EventBody::index(): the order of the variant's alternatives.
-constexpr std::array<const char *, 14> kEventKinds = {
-    "exit", "entry", "exception", "ring", "io",   "mmio", "hypercall",
-    "walk", "tlb",   "console",   "vmcs", "stop", "vmx",  "container"};
+constexpr std::array<const char *, 17> kEventKinds = {
+    "exit", "entry", "exception", "ring", "io", "mmio", "hypercall", "walk", "tlb",
+    "console", "vmcs", "stop", "vmx", "container", "trap", "leak", "translate"};
 static_assert(kEventKinds.size() == std::variant_size_v<EventBody>,
               "every event kind needs a JSON name");
 

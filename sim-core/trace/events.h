@@ -182,6 +182,37 @@ struct VmxInsnEvent {
   std::string why; ///< the SDM check that failed, when one did
 };
 
+/// Trap-and-emulate or binary translation: the VMM took over one guest-kernel instruction and
+/// emulated it on the virtual CPU (docs/techniques.md).
+struct TrapEvent {
+  std::string insn; ///< the instruction, as the disassembler prints it
+  uint64_t rip = 0;
+  /// How the VMM got control: "gp" (the CPU raised #GP at ring 1), "io" (IN/OUT above IOPL,
+  /// checked by the monitor) or "callout" (a BT-rewritten instruction called the VMM).
+  std::string via;
+};
+
+/// Trap-and-emulate: a sensitive but unprivileged instruction ran at ring 1 without a trap and
+/// the guest saw a value native execution would not have given (the x86 hole).
+struct LeakEvent {
+  std::string insn;
+  uint64_t rip = 0;
+  std::string what;      ///< the state involved ("GDTR.base", "RFLAGS.IF", "CS.RPL" …)
+  uint64_t expected = 0; ///< what native execution gives (from the virtual CPU state)
+  uint64_t seen = 0;     ///< what the guest got
+};
+
+/// Binary translation: a guest-kernel block was looked up in the translation cache.
+struct TranslateEvent {
+  uint64_t addr = 0; ///< linear address of the block
+  bool hit = false;  ///< found in the cache (the text below comes only with a miss)
+  uint32_t insns = 0;
+  uint32_t rewritten = 0;     ///< instructions replaced by calls into the VMM
+  std::string original;       ///< one instruction a line
+  std::string translated;     ///< the same block with the rewritten instructions
+  std::string rewrittenInsns; ///< the rewritten instructions, comma-separated
+};
+
 enum class StopKind : uint8_t { Hlt, ExitPort, Shutdown, Budget, Timeout, Error };
 
 /// The run ended.
@@ -205,7 +236,8 @@ struct ContainerEvent {
 
 using EventBody = std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
                                HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent,
-                               StopEvent, VmxInsnEvent, ContainerEvent>;
+                               StopEvent, VmxInsnEvent, ContainerEvent, TrapEvent, LeakEvent,
+                               TranslateEvent>;
 
 struct Event {
   uint64_t seq = 0;          ///< 0, 1, 2 … in the order the events happened

@@ -145,6 +145,27 @@ void put(ordered_json &j, const VmxInsnEvent &e) {
     j["why"] = e.why;
 }
 
+void put(ordered_json &j, const TrapEvent &e) {
+  j.update({{"insn", e.insn}, {"rip", e.rip}, {"via", e.via}});
+}
+
+void put(ordered_json &j, const LeakEvent &e) {
+  j.update({{"insn", e.insn},
+            {"rip", e.rip},
+            {"what", e.what},
+            {"expected", e.expected},
+            {"seen", e.seen}});
+}
+
+void put(ordered_json &j, const TranslateEvent &e) {
+  j.update({{"addr", e.addr}, {"hit", e.hit}, {"insns", e.insns}, {"rewritten", e.rewritten}});
+  // The text comes with the miss that translated the block; hits only name it.
+  if (!e.hit)
+    j.update({{"original", e.original},
+              {"translated", e.translated},
+              {"rewritten_insns", e.rewrittenInsns}});
+}
+
 void put(ordered_json &j, const StopEvent &e) {
   j.update({{"reason", stopKindName(e.kind)}, {"code", e.code}, {"message", e.message}});
 }
@@ -387,6 +408,32 @@ void get(const Reader &r, VmxInsnEvent &e) {
   e.value = r.u<uint64_t>("value");
   e.rip = r.u<uint64_t>("rip");
   e.why = r.has("why") ? r.str("why") : std::string();
+}
+
+void get(const Reader &r, TrapEvent &e) {
+  e.insn = r.str("insn");
+  e.rip = r.u<uint64_t>("rip");
+  e.via = r.str("via");
+}
+
+void get(const Reader &r, LeakEvent &e) {
+  e.insn = r.str("insn");
+  e.rip = r.u<uint64_t>("rip");
+  e.what = r.str("what");
+  e.expected = r.u<uint64_t>("expected");
+  e.seen = r.u<uint64_t>("seen");
+}
+
+void get(const Reader &r, TranslateEvent &e) {
+  e.addr = r.u<uint64_t>("addr");
+  e.hit = r.flag("hit");
+  e.insns = r.u<uint32_t>("insns");
+  e.rewritten = r.u<uint32_t>("rewritten");
+  if (!e.hit) {
+    e.original = r.str("original");
+    e.translated = r.str("translated");
+    e.rewrittenInsns = r.str("rewritten_insns");
+  }
 }
 
 void get(const Reader &r, StopEvent &e) {

@@ -23,6 +23,14 @@ void TraceSummarizer::operator()(const Event &event) {
   } else if (const auto *walk = std::get_if<WalkEvent>(&event.body)) {
     ++walks_;
     walkRefs_ += walk->memoryRefs;
+  } else if (const auto *trap = std::get_if<TrapEvent>(&event.body)) {
+    ++traps_[trap->insn.substr(0, trap->insn.find(' '))];
+    ++(trap->via == "callout" ? calloutCount_ : trapCount_);
+  } else if (const auto *leak = std::get_if<LeakEvent>(&event.body)) {
+    ++leaks_[leak->insn.substr(0, leak->insn.find(' '))];
+    ++leakCount_;
+  } else if (const auto *tr = std::get_if<TranslateEvent>(&event.body)) {
+    ++(tr->hit ? tcHits_ : tcMisses_);
   } else if (const auto *tlb = std::get_if<TlbEvent>(&event.body)) {
     switch (tlb->op) {
     case TlbOp::Hit:
@@ -73,6 +81,13 @@ const TraceSummary &TraceSummarizer::summary() const {
   summary_.tlbMisses = tlbMisses_;
   summary_.tlbFills = tlbFills_;
   summary_.tlbFlushes = tlbFlushes_;
+  summary_.traps = traps_;
+  summary_.trapCount = trapCount_;
+  summary_.calloutCount = calloutCount_;
+  summary_.leaks = leaks_;
+  summary_.leakCount = leakCount_;
+  summary_.tcHits = tcHits_;
+  summary_.tcMisses = tcMisses_;
   return summary_;
 }
 

@@ -25,6 +25,12 @@ struct TraceSummary {
   // Memory virtualization (walk and tlb events).
   uint64_t walks = 0, walkRefs = 0;
   uint64_t tlbHits = 0, tlbMisses = 0, tlbFills = 0, tlbFlushes = 0;
+  // Trap-and-emulate and binary translation (trap, leak and translate events).
+  std::map<std::string, uint64_t> traps;    ///< instruction mnemonic → VMM takeovers
+  uint64_t trapCount = 0, calloutCount = 0; ///< #GP/I-O traps; BT callouts
+  std::map<std::string, uint64_t> leaks;    ///< instruction mnemonic → leaks
+  uint64_t leakCount = 0;
+  uint64_t tcHits = 0, tcMisses = 0; ///< translation-cache lookups
 };
 
 TraceSummary summarize(const std::vector<Event> &events);
@@ -45,6 +51,8 @@ private:
   std::array<uint64_t, 256> exceptions_{};
   uint64_t ringChanges_ = 0;
   uint64_t walks_ = 0, walkRefs_ = 0, tlbHits_ = 0, tlbMisses_ = 0, tlbFills_ = 0, tlbFlushes_ = 0;
+  std::map<std::string, uint64_t> traps_, leaks_; // per instruction: rare enough for a map
+  uint64_t trapCount_ = 0, calloutCount_ = 0, leakCount_ = 0, tcHits_ = 0, tcMisses_ = 0;
   mutable TraceSummary summary_;
 };
 

@@ -23,8 +23,11 @@ enum class CostOp : uint8_t {
   OtherException, ///< another hardware exception (`divzero`)
   VmExit,         ///< any other VM exit: a VM entry + exit round trip (Table 1)
   Hypercall,      ///< a hypercall: one VMCALL round trip here
+  Trap,           ///< trap-and-emulate: a #GP (or I/O) trap into the VMM and back
+  Callout,        ///< binary translation: a rewritten instruction calls the VMM
+  Translation,    ///< binary translation: one guest instruction translated (a TC miss)
 };
-inline constexpr size_t kCostOpCount = 6;
+inline constexpr size_t kCostOpCount = 9;
 inline constexpr size_t kTechniqueCount = 5;
 
 struct CostRow {

@@ -8,9 +8,9 @@ namespace {
 constexpr std::array kTechniques = {
     TechniqueInfo{Technique::Native, "native", "native", true,
                   "the guest alone on the machine at ring 0: nothing intercepts it"},
-    TechniqueInfo{Technique::Trap, "trap", "trap-and-emulate", false,
+    TechniqueInfo{Technique::Trap, "trap", "trap-and-emulate", true,
                   "deprivileged guest kernel; privileged instructions trap to the VMM"},
-    TechniqueInfo{Technique::Bt, "bt", "binary translation", false,
+    TechniqueInfo{Technique::Bt, "bt", "binary translation", true,
                   "guest kernel code translated block by block (VMware)"},
     TechniqueInfo{Technique::Pv, "pv", "paravirtualization", true,
                   "the guest asks the VMM with hypercalls through a hypercall page (Xen)"},

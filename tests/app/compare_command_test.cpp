@@ -26,11 +26,30 @@ TEST(CompareCommand, SameGuestUnderEachBuiltTechnique) {
   auto text = runCli({"compare", hello});
   ASSERT_EQ(text.exitCode, 0) << text.err;
   EXPECT_NE(text.out.find("2006 Pentium 4"), std::string::npos);
-  EXPECT_NE(text.out.find("not built yet: trap, bt"), std::string::npos);
+  EXPECT_NE(text.out.find("trap-and-emulate"), std::string::npos);
+  EXPECT_NE(text.out.find("binary translation"), std::string::npos);
 
-  auto bad = runCli({"compare", hello, "--virt", "bt"});
+  auto bad = runCli({"compare", hello, "--virt", "xen"});
   EXPECT_EQ(bad.exitCode, 2);
-  EXPECT_NE(bad.err.find("not built yet"), std::string::npos);
+  EXPECT_NE(bad.err.find("not a technique"), std::string::npos);
+}
+
+TEST(CompareCommand, TrapAndBtColumns) {
+  auto guest = (sourceDir() / "tests" / "guests" / "classic_hole.asm").string();
+  auto r = runCli({"compare", guest, "--virt", "native,trap,bt", "--json"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["techniques"].size(), 3u);
+  const auto &native = j["techniques"][0], &trap = j["techniques"][1], &bt = j["techniques"][2];
+  EXPECT_EQ(native["traps"], 0);
+  EXPECT_EQ(trap["traps"], 8);  // one per privileged instruction
+  EXPECT_EQ(trap["leaks"], 13); // one per sensitive, unprivileged one
+  EXPECT_EQ(bt["leaks"], 0);
+  EXPECT_EQ(bt["bt_callouts"], 21);
+  EXPECT_GT(bt["translations"].get<uint64_t>(), 0u);
+  // 8 traps at 889 cycles and 1 OUT at 3209 on top of the instructions.
+  EXPECT_DOUBLE_EQ(trap["estimated_cycles"].get<double>(),
+                   8 * 889.0 + 3209 + trap["instructions"].get<double>());
 }
 
 } // namespace

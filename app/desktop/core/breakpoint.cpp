@@ -20,6 +20,8 @@ struct RipOf {
   std::optional<uint64_t> operator()(const IoEvent &e) const { return e.rip; }
   std::optional<uint64_t> operator()(const HypercallEvent &e) const { return e.rip; }
   std::optional<uint64_t> operator()(const VmxInsnEvent &e) const { return e.rip; }
+  std::optional<uint64_t> operator()(const TrapEvent &e) const { return e.rip; }
+  std::optional<uint64_t> operator()(const LeakEvent &e) const { return e.rip; }
   template <typename T> std::optional<uint64_t> operator()(const T &) const { return std::nullopt; }
 };
 

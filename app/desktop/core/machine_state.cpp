@@ -137,6 +137,9 @@ struct Applier {
   void operator()(const StopEvent &) { s.lastStopSeq = seq; }
   void operator()(const VmxInsnEvent &e) { setRip(e.rip); }
   void operator()(const ContainerEvent &) {} // no guest machine: a process on the host kernel
+  void operator()(const TrapEvent &e) { setRip(e.rip); }
+  void operator()(const LeakEvent &e) { setRip(e.rip); }
+  void operator()(const TranslateEvent &) {}
 };
 
 } // namespace

@@ -124,6 +124,27 @@ QString eventSummary(const Event &event) {
           .arg(e.value)
           .arg(QString::fromStdString(e.detail));
     }
+    QString operator()(const TrapEvent &e) const {
+      return QCoreApplication::translate("Transition", "trap (%1) at %2: VMM emulates %3")
+          .arg(QString::fromStdString(e.via), hex(e.rip), QString::fromStdString(e.insn));
+    }
+    QString operator()(const LeakEvent &e) const {
+      return QCoreApplication::translate("Transition",
+                                         "leak at %1: %2 — %3 expected %4, guest saw %5 (no trap)")
+          .arg(hex(e.rip), QString::fromStdString(e.insn), QString::fromStdString(e.what),
+               hex(e.expected), hex(e.seen));
+    }
+    QString operator()(const TranslateEvent &e) const {
+      if (e.hit)
+        return QCoreApplication::translate("Transition", "translation cache hit: block %1")
+            .arg(hex(e.addr));
+      return QCoreApplication::translate("Transition",
+                                         "translated block %1: %2 instructions, %3 rewritten (%4)")
+          .arg(hex(e.addr))
+          .arg(e.insns)
+          .arg(e.rewritten)
+          .arg(QString::fromStdString(e.rewrittenInsns));
+    }
   };
   return QStringLiteral("#%1  ").arg(event.seq) + std::visit(Text{}, event.body);
 }

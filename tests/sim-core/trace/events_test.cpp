@@ -20,6 +20,9 @@ TEST(EventNames, KindNamesFollowTheVariantOrder) {
   EXPECT_STREQ(eventKindName(ConsoleEvent{}), "console");
   EXPECT_STREQ(eventKindName(VmcsEvent{}), "vmcs");
   EXPECT_STREQ(eventKindName(StopEvent{}), "stop");
+  EXPECT_STREQ(eventKindName(TrapEvent{}), "trap");
+  EXPECT_STREQ(eventKindName(LeakEvent{}), "leak");
+  EXPECT_STREQ(eventKindName(TranslateEvent{}), "translate");
 }
 
 TEST(EventNames, EnumNames) {

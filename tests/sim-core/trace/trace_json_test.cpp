@@ -79,6 +79,12 @@ std::vector<Event> samples() {
   add(VmxInsnEvent{"vmread", "VMsucceed", 0, 0x4402, 12, 0x7c48, ""});
   add(ContainerEvent{"syscall", "clone", -11, "EAGAIN", 4242, "ptrace"});
   add(ContainerEvent{"inside", "pid", 1, "", 0, "workload"});
+  add(TrapEvent{"lgdt [0x00010090]", 0x10000, "gp"});
+  add(TrapEvent{"cli", 0x10005, "callout"});
+  add(LeakEvent{"sgdt [0x0001009C]", 0x10022, "GDTR.base", 0x10068, 0x1800});
+  add(TranslateEvent{0x10007, false, 2, 1, "0x10007: pushfd\n0x10008: dec ecx\n",
+                     "0x10007: call vmm_pushfd  ; was: pushfd\n0x10008: dec ecx\n", "pushfd"});
+  add(TranslateEvent{0x10007, true, 2, 1, "", "", ""});
   add(StopEvent{StopKind::Hlt, 0, "hlt"});
   add(StopEvent{StopKind::ExitPort, -1, "exit port"});
   add(StopEvent{StopKind::Shutdown, 0, "triple fault"});

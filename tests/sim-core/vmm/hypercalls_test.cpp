@@ -82,7 +82,9 @@ TEST(Techniques, TableNamesAndBuiltFlags) {
   EXPECT_EQ(findTechnique("pv"), Technique::Pv);
   EXPECT_FALSE(findTechnique("hvm"));
   EXPECT_TRUE(techniqueInfo(Technique::Native).built);
-  EXPECT_FALSE(techniqueInfo(Technique::Trap).built); // says so until it exists
+  EXPECT_TRUE(techniqueInfo(Technique::Trap).built);
+  EXPECT_TRUE(techniqueInfo(Technique::Bt).built);
+  EXPECT_EQ(findTechnique("bt"), Technique::Bt);
   for (const auto &t : techniques())
     EXPECT_EQ(&techniqueInfo(t.technique), &t);
 }

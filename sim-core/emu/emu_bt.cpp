@@ -1,0 +1,88 @@
+// Binary translation (--virt bt): the translation cache. Each guest-kernel block is decoded
+// when it first runs; its sensitive instructions become callouts into the VMM (Unicorn code
+// hooks that stop before them, so the VMM emulates them: emu_deprivilege.cpp). A block is
+// found again by address and checked against the guest's current bytes, so code the guest
+// rewrote is translated again. docs/techniques.md says what is real and what is modelled.
+#include "emu/emu_backend.h"
+#include "emu/sensitive_insns.h"
+#include "emu/virtual_cpu.h"
+
+#include <cstring>
+
+namespace ringside::emu {
+
+namespace {
+
+// A basic block ends at a control transfer (or after kMaxBlock instructions).
+constexpr uint32_t kMaxBlock = 64;
+
+bool endsBlock(const DecodedInsn &d) {
+  switch (d.insn.meta.category) {
+  case ZYDIS_CATEGORY_COND_BR:
+  case ZYDIS_CATEGORY_UNCOND_BR:
+  case ZYDIS_CATEGORY_CALL:
+  case ZYDIS_CATEGORY_RET:
+  case ZYDIS_CATEGORY_INTERRUPT:
+  case ZYDIS_CATEGORY_SYSCALL:
+  case ZYDIS_CATEGORY_SYSRET:
+    return true;
+  default:
+    return d.cls == InsnClass::Iret || d.cls == InsnClass::FarBranch || d.cls == InsnClass::Hlt;
+  }
+}
+
+} // namespace
+
+void EmuBackend::translationLookup(uint64_t addr) {
+  VirtualCpu &v = *vcpu_;
+  // Unicorn starts a new block of its own after each callout (and wherever QEMU splits one):
+  // inside the translated block running now, that is the same translation going on.
+  if (addr > v.blockStart && addr < v.blockEnd)
+    return;
+  auto &tc = v.tc;
+  if (auto it = tc.find(addr); it != tc.end()) {
+    std::vector<uint8_t> now(it->second.bytes.size());
+    if (mmu_->readLinear(addr, now.data(), now.size()) && now == it->second.bytes) {
+      v.blockStart = addr;
+      v.blockEnd = addr + now.size();
+      record(TranslateEvent{addr, true, it->second.insns, it->second.rewritten, {}, {}, {}});
+      return;
+    }
+  }
+  // A miss (or code the guest changed since): translate the basic block, decoded from guest
+  // memory up to its control transfer.
+  TranslateEvent ev;
+  ev.addr = addr;
+  uint64_t at = addr;
+  do {
+    auto d = decodeAt(at);
+    if (!d)
+      break;
+    std::string text = formatInsn(*d, at);
+    bool rewritten =
+        d->cls != InsnClass::None || leakOf(*d) != Leak::None || privilegedUnscanned(*d);
+    char where[24];
+    std::snprintf(where, sizeof where, "0x%llx: ", static_cast<unsigned long long>(at));
+    ev.original += where + text + "\n";
+    if (rewritten) {
+      ev.translated +=
+          std::string(where) + "call vmm_" + mnemonicOf(*d) + "  ; was: " + text + "\n";
+      ev.rewrittenInsns += (ev.rewritten ? ", " : "") + mnemonicOf(*d);
+      ++ev.rewritten;
+    } else {
+      ev.translated += where + text + "\n";
+    }
+    ++ev.insns;
+    at += d->insn.length;
+    if (endsBlock(*d))
+      break;
+  } while (ev.insns < kMaxBlock);
+  std::vector<uint8_t> bytes(at - addr);
+  mmu_->readLinear(addr, bytes.data(), bytes.size());
+  v.blockStart = addr;
+  v.blockEnd = at;
+  tc[addr] = VirtualCpu::Translation{std::move(bytes), ev.insns, ev.rewritten};
+  record(std::move(ev));
+}
+
+} // namespace ringside::emu
