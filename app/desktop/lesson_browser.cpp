@@ -25,7 +25,11 @@ std::vector<Lesson> findLessons(const QString &root) {
         for (const auto &g : manifest.guests) {
           lesson.guests << QString::fromStdString(g.file);
           lesson.guestNames << QString::fromStdString(g.name);
-          lesson.flags.push_back(RunFlags{g.virt, g.profile, g.vmxSet});
+          RunFlags flags;
+          flags.virt = g.virt;
+          flags.profile = g.profile;
+          flags.vmxSet = g.vmxSet;
+          lesson.flags.push_back(std::move(flags));
         }
         lessons.push_back(lesson);
         continue;
