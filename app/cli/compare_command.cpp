@@ -6,6 +6,7 @@
 #include "guest/image_loader.h"
 #include "trace/trace_summary.h"
 #include "vmm/cost_model.h"
+#include "vmm/technique_compare.h"
 
 #include <nlohmann/json.hpp>
 
@@ -15,20 +16,7 @@
 namespace ringside::cli {
 namespace {
 
-struct Row {
-  Technique technique;
-  RunResult result;
-  TraceSummary summary;
-  CostCounts counts;
-  CostEstimate cost;
-};
-
-uint64_t total(const std::map<std::string, uint64_t> &m) {
-  uint64_t n = 0;
-  for (const auto &[name, count] : m)
-    n += count;
-  return n;
-}
+using Row = TechniqueRun;
 
 } // namespace
 
@@ -47,31 +35,10 @@ void addCompareCommand(CLI::App &app, CompareOptions &o) {
 }
 
 int compareCommand(const CompareOptions &o) {
-  std::vector<std::string> names = o.virt;
-  if (names.empty())
-    for (const auto &t : techniques())
-      if (t.built)
-        names.emplace_back(t.name);
   std::vector<Row> rows;
   try {
     GuestImage image = loadGuestImage(o.guest, loadOptionsFrom(o.entry, o.load));
-    for (const auto &name : names) {
-      auto backend = createBackend("emu"); // techniques are modelled on the emu backend
-      RunConfig config;
-      config.virt = name;
-      config.vmxProfile = o.vmxProfile;
-      config.maxInstructions = o.maxInsns;
-      config.timeoutSeconds = o.timeout;
-      backend->load(image, config); // refuses unknown and unbuilt techniques by name
-      Row row;
-      row.technique = *findTechnique(name);
-      row.result = backend->run();
-      const auto &events = backend->trace().events();
-      row.summary = summarize(events);
-      row.counts = costCounts(events, row.result.instructions);
-      row.cost = estimateCost(row.counts, row.technique);
-      rows.push_back(std::move(row));
-    }
+    rows = compareTechniques(image, {o.virt, o.vmxProfile, o.maxInsns, o.timeout});
   } catch (const InputError &e) {
     std::cerr << "ringside: " << e.what() << "\n";
     return 2;
@@ -110,7 +77,7 @@ int compareCommand(const CompareOptions &o) {
               "instructions", "exits", "traps", "callout", "leaks", "TC miss/hit", "I/O", "faults",
               "hcalls", "est. cycles", "vs first");
   for (const auto &r : rows) {
-    const uint64_t faults = r.counts[CostOp::PageFault] + r.counts[CostOp::OtherException];
+    const uint64_t faults = r.faults();
     const std::string tc =
         std::to_string(r.summary.tcMisses) + "/" + std::to_string(r.summary.tcHits);
     std::printf(
@@ -118,7 +85,7 @@ int compareCommand(const CompareOptions &o) {
         static_cast<int>(techniqueInfo(r.technique).title.size()),
         techniqueInfo(r.technique).title.data(), stopKindName(r.result.stop.kind),
         static_cast<unsigned long long>(r.result.instructions),
-        static_cast<unsigned long long>(total(r.summary.exits)),
+        static_cast<unsigned long long>(r.exitCount()),
         static_cast<unsigned long long>(r.summary.trapCount),
         static_cast<unsigned long long>(r.summary.calloutCount),
         static_cast<unsigned long long>(r.summary.leakCount), tc.c_str(),

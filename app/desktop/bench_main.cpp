@@ -5,6 +5,7 @@
 #include "core/synthetic_trace.h"
 #include "session.h"
 #include "theme.h"
+#include "views/compare_view.h"
 #include "views/devices_view.h"
 #include "views/page_walk_view.h"
 #include "views/registers_view.h"
@@ -19,6 +20,7 @@
 #include <QPainter>
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <random>
 #include <vector>
@@ -30,6 +32,14 @@ namespace {
 struct Stats {
   double p50, p95, max;
 };
+
+/// This thread's CPU time: on a machine shared with builds, wall time also counts the time the
+/// scheduler gave to others, so both are reported.
+double cpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
 
 Stats stats(std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
@@ -74,6 +84,23 @@ int main(int argc, char **argv) {
   views.emplace_back(std::make_unique<RegistersView>(session), QSize(420, 420));
   views.emplace_back(std::make_unique<DevicesView>(session), QSize(640, 520));
   views.emplace_back(std::make_unique<PageWalkView>(session), QSize(800, 300));
+  // Compare draws runs of its own, not the cursor: rows priced from the synthetic trace, so
+  // its cost is in every frame like the others'.
+  auto compare = std::make_unique<CompareView>(session);
+  {
+    using namespace ringside;
+    std::vector<TechniqueRun> rows;
+    const auto &events = session.store().events();
+    for (const auto &t : techniques())
+      if (t.built) {
+        TechniqueRun r{t.technique, {}, {}, costCounts(events, events.back().instructions), {}};
+        r.cost = estimateCost(r.counts, t.technique);
+        r.result.instructions = events.back().instructions;
+        rows.push_back(std::move(r));
+      }
+    compare->setRows(std::move(rows), QStringLiteral("synthetic"));
+  }
+  views.emplace_back(std::move(compare), QSize(800, 360));
   std::vector<QImage> images;
   for (auto &[view, size] : views) {
     view->resize(size);
@@ -94,13 +121,15 @@ int main(int argc, char **argv) {
 
   // Playback: the cursor moves on by a frame's worth of events at full speed (~1/300 of the
   // trace per frame), every view redrawn.
-  std::vector<double> playMs;
+  std::vector<double> playMs, playCpu, scrubCpu;
   const std::size_t stride = std::max<std::size_t>(1, count / static_cast<std::size_t>(frames));
   for (int f = 0; f < frames; ++f) {
     clock.restart();
+    const double cpu0 = cpuMs();
     session.scrubTo(std::min<std::size_t>(count, 1 + f * stride));
     frame();
     playMs.push_back(clock.nsecsElapsed() / 1e6);
+    playCpu.push_back(cpuMs() - cpu0);
   }
   // Scrubbing: jump to a random event, rebuild the state, redraw every view.
   std::mt19937_64 random(7);
@@ -108,14 +137,16 @@ int main(int argc, char **argv) {
   for (int f = 0; f < frames; ++f) {
     const std::size_t target = 1 + random() % count;
     clock.restart();
+    const double cpu0 = cpuMs();
     session.scrubTo(target);
     stateMs.push_back(clock.nsecsElapsed() / 1e6);
     frame();
     scrubMs.push_back(clock.nsecsElapsed() / 1e6);
+    scrubCpu.push_back(cpuMs() - cpu0);
   }
   const Stats play = stats(playMs), scrub = stats(scrubMs), state = stats(stateMs);
   std::printf("events %llu, frames %d, views %zu (rings, timeline, vmcs, registers, devices, "
-              "page walk), platform %s\n",
+              "page walk, compare), platform %s\n",
               static_cast<unsigned long long>(count), frames, views.size(),
               qPrintable(QGuiApplication::platformName()));
   std::printf("load+index      %9.1f ms\n", loadMs);
@@ -123,6 +154,11 @@ int main(int argc, char **argv) {
               play.p50, play.p95, play.max);
   std::printf("scrub+frame        p50 %6.2f ms  p95 %6.2f ms  max %6.2f ms   target p95 <= 50\n",
               scrub.p50, scrub.p95, scrub.max);
+  const Stats playC = stats(playCpu), scrubC = stats(scrubCpu);
+  std::printf("frame, CPU time    p50 %6.2f ms  p95 %6.2f ms  max %6.2f ms\n", playC.p50, playC.p95,
+              playC.max);
+  std::printf("scrub+frame, CPU   p50 %6.2f ms  p95 %6.2f ms  max %6.2f ms\n", scrubC.p50,
+              scrubC.p95, scrubC.max);
   std::printf("scrub state only   p50 %6.2f ms  p95 %6.2f ms  max %6.2f ms\n", state.p50, state.p95,
               state.max);
   for (std::size_t i = 0; i < views.size(); ++i) {

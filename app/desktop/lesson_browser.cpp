@@ -27,7 +27,11 @@ std::vector<Lesson> findLessons(const QString &root) {
             continue; // a real container, not a guest: `ringside container` runs it
           lesson.guests << QString::fromStdString(g.file);
           lesson.guestNames << QString::fromStdString(g.name);
-          lesson.flags.push_back(RunFlags{g.virt, g.profile, g.vmxSet});
+          RunFlags flags;
+          flags.virt = g.virt;
+          flags.profile = g.profile;
+          flags.vmxSet = g.vmxSet;
+          lesson.flags.push_back(std::move(flags));
         }
         lessons.push_back(lesson);
         continue;

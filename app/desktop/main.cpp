@@ -41,18 +41,23 @@ int main(int argc, char **argv) {
   const QCommandLineOption shots(QStringLiteral("screenshots"),
                                  QStringLiteral("Save screenshots of every view to DIR and quit"),
                                  QStringLiteral("DIR"));
+  const QCommandLineOption figures(
+      QStringLiteral("figures"),
+      QStringLiteral("Export slides-friendly figures (PNG and SVG) from real runs to DIR and quit"),
+      QStringLiteral("DIR"));
   const QCommandLineOption language(QStringLiteral("language"), QStringLiteral("en or zh_CN"),
                                     QStringLiteral("CODE"));
-  cli.addOptions({lessons, run, shots, language});
+  cli.addOptions({lessons, run, shots, figures, language});
   cli.process(app);
 
   const QString root = lessonsRoot(cli.value(lessons));
   Theme::apply(ThemeId::Light, app);
-  if (cli.isSet(shots)) {
+  if (cli.isSet(shots) || cli.isSet(figures)) {
     // A fresh, fixed layout for the documentation, whatever the user's settings are.
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
-                       cli.value(shots) + QStringLiteral("/.settings"));
+                       cli.value(cli.isSet(shots) ? shots : figures) +
+                           QStringLiteral("/.settings"));
   }
   MainWindow window(root);
   QString guest = cli.positionalArguments().value(0);
@@ -63,8 +68,11 @@ int main(int argc, char **argv) {
   }
   if (cli.isSet(language))
     window.switchLanguage(cli.value(language));
+  const QString sourceRoot = QStringLiteral(RINGSIDE_SOURCE_DIR);
   if (cli.isSet(shots))
-    return runScreenshotTour(window, guest, cli.value(shots));
+    return runScreenshotTour(window, guest, cli.value(shots), sourceRoot);
+  if (cli.isSet(figures))
+    return exportFigures(window, sourceRoot, cli.value(figures));
   window.show();
   if (!guest.isEmpty() && window.openGuest(guest) && cli.isSet(run))
     window.runGuest();

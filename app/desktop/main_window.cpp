@@ -1,12 +1,15 @@
 #include "main_window.h"
 
+#include "controls/run_pickers.h"
 #include "editor/source_editor.h"
 #include "kvm_host.h"
 #include "language.h"
 #include "lesson_browser.h"
+#include "lesson_guide.h"
 #include "session.h"
 #include "trace/trace_json.h"
 #include "view_export.h"
+#include "views/compare_view.h"
 #include "views/devices_view.h"
 #include "views/page_walk_view.h"
 #include "views/registers_view.h"
@@ -115,6 +118,7 @@ void MainWindow::buildActions() {
   add(QStringLiteral("step"), QKeySequence(Qt::Key_Right), [this] { session_->stepForward(); });
   add(QStringLiteral("stepTrap"), QKeySequence(Qt::Key_Down),
       [this] { session_->stepToNextTrap(); });
+  add(QStringLiteral("compare"), QKeySequence(Qt::CTRL | Qt::Key_K), [this] { compareGuest(); });
   add(QStringLiteral("first"), QKeySequence(Qt::Key_Home), [this] { session_->scrubTo(1); });
   add(QStringLiteral("last"), QKeySequence(Qt::Key_End),
       [this] { session_->scrubTo(session_->store().size()); });
@@ -152,6 +156,8 @@ void MainWindow::buildMenus() {
   runMenu_ = menuBar()->addMenu(QString());
   for (const char *k : {"run", "pause", "stop", "stepBack", "step", "stepTrap", "first", "last"})
     runMenu_->addAction(actions_[QString::fromLatin1(k)]);
+  runMenu_->addSeparator();
+  runMenu_->addAction(actions_[QStringLiteral("compare")]);
 
   viewMenu_ = menuBar()->addMenu(QString());
   themeMenu_ = viewMenu_->addMenu(QString());
@@ -213,6 +219,7 @@ void MainWindow::buildToolbar() {
     if (auto *model = qobject_cast<QStandardItemModel *>(backend_->model()))
       model->item(1)->setEnabled(false);
   bar->addWidget(backend_);
+  bar->addWidget(pickers_ = new RunPickers(this));
 
   auto *scrubBar = new QToolBar(this);
   scrubBar->setObjectName(QStringLiteral("scrubToolbar"));
@@ -236,10 +243,27 @@ void MainWindow::buildDocks() {
     return d;
   };
   lessonsDock_ = dock(lessons_, QStringLiteral("lessons"), Qt::LeftDockWidgetArea);
+  guide_ = new LessonGuide(*session_, this);
+  auto *guideScroll = new QScrollArea(this); // long steps and questions scroll, never clip
+  guideScroll->setWidgetResizable(true);
+  guideScroll->setWidget(guide_);
+  guideDock_ = dock(guideScroll, QStringLiteral("guide"), Qt::LeftDockWidgetArea);
+  connect(guide_, &LessonGuide::runGuestRequested, this, [this](const QString &path) {
+    if (QFileInfo(path).absoluteFilePath() != guestPath_)
+      openGuest(path);
+    runGuest();
+  });
+  connect(guide_, &LessonGuide::viewRequested, this, [this](const QString &key) {
+    if (auto it = docks_.find(key); it != docks_.end()) {
+      it->second->show();
+      it->second->raise();
+    }
+  });
   std::vector<ViewBase *> list = {
       new RingsView(*session_, this),   new TimelineView(*session_, this),
       new VmcsView(*session_, this),    new RegistersView(*session_, this),
-      new DevicesView(*session_, this), new PageWalkView(*session_, this)};
+      new DevicesView(*session_, this), new PageWalkView(*session_, this),
+      new CompareView(*session_, this)};
   for (ViewBase *v : list) {
     views_[v->key()] = v;
     QWidget *content = v;
@@ -261,7 +285,11 @@ void MainWindow::buildDocks() {
   splitDockWidget(docks_[QStringLiteral("rings")], docks_[QStringLiteral("devices")], Qt::Vertical);
   tabifyDockWidget(docks_[QStringLiteral("rings")], docks_[QStringLiteral("vmcs")]);
   tabifyDockWidget(docks_[QStringLiteral("vmcs")], docks_[QStringLiteral("pagewalk")]);
+  tabifyDockWidget(docks_[QStringLiteral("pagewalk")], docks_[QStringLiteral("compare")]);
   docks_[QStringLiteral("rings")]->raise();
+  // Left: the guide is a tab beside the registers, where there is height for its text.
+  tabifyDockWidget(docks_[QStringLiteral("registers")], guideDock_);
+  docks_[QStringLiteral("registers")]->raise();
 }
 
 void MainWindow::applyDefaultSizes() {
@@ -301,6 +329,8 @@ void MainWindow::retranslate() {
   text("step", tr("Step"), tr("Show the next event (→ or Space)"));
   text("stepTrap", tr("Next trap"),
        tr("Show the next exit, exception, ring change or page walk (↓)"));
+  text("compare", tr("Compare techniques"),
+       tr("Run the editor's guest under every technique built and compare (Ctrl+K)"));
   text("first", tr("First event"));
   text("last", tr("Last event"));
   text("space", tr("Step"));
@@ -325,6 +355,8 @@ void MainWindow::retranslate() {
   for (QAction *a : exportMenu_->actions())
     a->setText(tr("%1 as PNG or SVG…").arg(views_[a->data().toString()]->title()));
   lessonsDock_->setWindowTitle(tr("Lessons"));
+  guideDock_->setWindowTitle(tr("Guide"));
+  guide_->retranslate();
   lessons_->setToolTip(tr("What am I looking at: the lessons (folders under lessons/) and their "
                           "guests. Double-click a guest to open it."));
   editor_->setToolTip(QString());
@@ -339,6 +371,7 @@ void MainWindow::retranslate() {
                              "privilege change)"));
   if (!kvmReason_.isEmpty())
     backend_->setItemData(1, tr("KVM is not usable here: %1").arg(kvmReason_), Qt::ToolTipRole);
+  pickers_->retranslate();
   refreshControls();
 }
 
@@ -368,6 +401,8 @@ bool MainWindow::openGuest(const QString &given) {
   editor_->setPlainText(QString::fromUtf8(file.readAll()));
   editor_->setProblem(0, {});
   editor_->setCurrentLine(0);
+  pickers_->select(lessons_->flagsFor(guestPath_)); // the lesson's --virt, until changed
+  guide_->showLessonOf(guestPath_);
   retranslate();
   return true;
 }
@@ -390,7 +425,8 @@ bool MainWindow::runGuest() {
   QTemporaryDir scratch;
   const QString file = guestFileFor(guestPath_, editor_->toPlainText(), scratch);
   const QString backend = backend_->currentData().toString();
-  const auto problem = session_->start(file, backend, lessons_->flagsFor(guestPath_));
+  const auto problem =
+      session_->start(file, backend, pickers_->apply(lessons_->flagsFor(guestPath_)));
   if (problem) {
     QString message = problem->message;
     message.replace(scratch.path() + QLatin1Char('/'), QString());
@@ -405,6 +441,25 @@ bool MainWindow::runGuest() {
   }
   editor_->setProblem(0, {});
   session_->play();
+  return true;
+}
+
+bool MainWindow::compareGuest() {
+  if (guestPath_.isEmpty()) {
+    editor_->setProblem(0, tr("Open a guest first (a lesson on the left)"));
+    return false;
+  }
+  QTemporaryDir scratch; // the image is assembled before compare() returns
+  auto *compare = static_cast<CompareView *>(views_[QStringLiteral("compare")]);
+  QString error = compare->compare(guestFileFor(guestPath_, editor_->toPlainText(), scratch),
+                                   lessons_->flagsFor(guestPath_).profile);
+  docks_[QStringLiteral("compare")]->show();
+  docks_[QStringLiteral("compare")]->raise();
+  if (!error.isEmpty()) {
+    error.replace(scratch.path() + QLatin1Char('/'), QString());
+    editor_->setProblem(0, error);
+    return false;
+  }
   return true;
 }
 
@@ -492,6 +547,7 @@ void MainWindow::setPresenterMode(bool on) {
   // The editor and lesson list make room for the views; the keyboard drives the lesson.
   editor_->setVisible(!on);
   lessonsDock_->setVisible(!on);
+  guideDock_->setVisible(!on);
   docks_[QStringLiteral("registers")]->setVisible(!on);
   if (!on) // with the editor back in place, so the docks get their old sizes
     restoreState(layoutBeforePresenter_);

@@ -19,7 +19,9 @@ namespace ringside::desktop {
 
 class DevicesView;
 class LessonBrowser;
+class LessonGuide;
 class RingsView;
+class RunPickers;
 class Session;
 class SourceEditor;
 class TimelineView;
@@ -37,6 +39,9 @@ public:
   bool openGuest(const QString &path);
   /// Assembles the editor's text and runs it on the chosen backend.
   bool runGuest();
+  /// Runs the editor's guest under every built technique into the Compare view (a worker
+  /// thread); false with the problem shown in the editor.
+  bool compareGuest();
   void setTheme(ThemeId id);
   void setPresenterMode(bool on);
   void switchLanguage(const QString &code);
@@ -46,6 +51,8 @@ public:
   bool setBreakpointText(const QString &text);
 
   Session &session() { return *session_; }
+  RunPickers &pickers() { return *pickers_; }
+  LessonGuide &guide() { return *guide_; }
   SourceEditor &editor() { return *editor_; }
   ViewBase *view(const QString &key) const;
   const std::map<QString, ViewBase *> &views() const { return views_; }
@@ -77,8 +84,10 @@ private:
   LessonBrowser *lessons_;
   std::map<QString, ViewBase *> views_;
   std::map<QString, QDockWidget *> docks_;
-  QDockWidget *lessonsDock_ = nullptr;
+  QDockWidget *lessonsDock_ = nullptr, *guideDock_ = nullptr;
+  LessonGuide *guide_ = nullptr;
   QComboBox *backend_ = nullptr;
+  RunPickers *pickers_ = nullptr;
   QLineEdit *breakpoint_ = nullptr;
   QSlider *speed_ = nullptr, *scrub_ = nullptr;
   QLabel *speedLabel_ = nullptr, *positionLabel_ = nullptr, *eventLabel_ = nullptr;

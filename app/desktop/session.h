@@ -22,14 +22,16 @@ namespace ringside::desktop {
 
 class RunWorker;
 
-/// A problem loading or assembling a guest, shown in the editor at its line.
-/// How a lesson asks for its guest to be run (lesson.toml's [[guest]]): --virt, --vmx-profile,
-/// --vmx-set. Guests opened by hand run with the defaults.
+/// How a guest is run: --virt, --mmu, --vmx-profile, --vmx-set. A lesson's manifest
+/// (lesson.toml's [[guest]]) seeds them; the toolbar's pickers set --virt and --mmu.
 struct RunFlags {
   std::string virt = "vtx";
+  std::string mmu = "native"; ///< core/mmu_modes.h: native, shadow, ept
   std::string profile;
   std::vector<std::string> vmxSet;
 };
+
+/// A problem loading or assembling a guest, shown in the editor at its line.
 
 struct LoadProblem {
   QString message;
@@ -84,6 +86,8 @@ public:
   const QString &label() const { return label_; }
   const SourceMap &sourceMap() const { return sourceMap_; }
   const QString &statusMessage() const { return status_; }
+  /// The flags the current run was started with.
+  const RunFlags &runFlags() const { return flags_; }
 
   /// Drains the worker and advances playback once (the timer calls it; tests may too).
   void tick();
@@ -113,6 +117,7 @@ private:
   std::vector<Event> batch_;
   std::optional<Breakpoint> breakpoint_;
   bool atBreakpoint_ = false;
+  RunFlags flags_;
 };
 
 } // namespace ringside::desktop

@@ -13,6 +13,21 @@
     </message>
 </context>
 <context>
+    <name>MmuModes</name>
+    <message>
+        <source>the guest&apos;s own page tables, no VMM in the way</source>
+        <translation>客户机自己的页表，没有虚拟机监控器介入</translation>
+    </message>
+    <message>
+        <source>shadow paging: the VMM keeps tables the processor walks, built from the guest&apos;s</source>
+        <translation>影子页表：虚拟机监控器根据客户机的页表构建供处理器遍历的页表</translation>
+    </message>
+    <message>
+        <source>EPT: a 2-D walk, the guest&apos;s tables under the VMM&apos;s extended page tables</source>
+        <translation>EPT：二维页表遍历，客户机页表之下是虚拟机监控器的扩展页表</translation>
+    </message>
+</context>
+<context>
     <name>Transition</name>
     <message>
         <source>start</source>
@@ -103,7 +118,7 @@
         <translation>TLB %1 %2</translation>
     </message>
     <message>
-        <source>console: "%1"</source>
+        <source>console: &quot;%1&quot;</source>
         <translation>控制台：“%1”</translation>
     </message>
     <message>
@@ -121,6 +136,101 @@
     <message>
         <source>container %1 %2 = %3 %4</source>
         <translation>容器 %1 %2 = %3 %4</translation>
+    </message>
+    <message>
+        <source>nested VM exit (L2 → L1): %1</source>
+        <translation>嵌套 VM 退出（L2 → L1）：%1</translation>
+    </message>
+    <message>
+        <source>nested VM entry (L1 → L2)</source>
+        <translation>嵌套 VM 进入（L1 → L2）</translation>
+    </message>
+    <message>
+        <source>nested VM exit %1 at %2, qualification %3</source>
+        <translation>嵌套 VM 退出 %1，位于 %2，退出限定信息 %3</translation>
+    </message>
+    <message>
+        <source>nested VM entry at %1</source>
+        <translation>嵌套 VM 进入，位于 %1</translation>
+    </message>
+    <message>
+        <source>VMCS at %1 (guest hypervisor&apos;s) %2: %3 → %4</source>
+        <translation>位于 %1 的 VMCS（客户机虚拟机监控器的）%2：%3 → %4</translation>
+    </message>
+</context>
+<context>
+    <name>ringside::desktop::CompareView</name>
+    <message>
+        <source>What am I looking at: the same guest run under each virtualization technique built (as `ringside compare` does): instructions, VM exits, port I/O, faults and hypercalls counted from each run&apos;s trace, and an estimated cost in cycles. The bars split that estimate by operation. The cycles are a model with 2006 Pentium 4 figures (Adams &amp; Agesen), not a measurement.</source>
+        <translation>这是什么：同一个客户机在每种已实现的虚拟化技术下运行（与 `ringside compare` 相同）：从每次运行的轨迹中统计指令数、VM 退出、端口 I/O、故障和超级调用，并给出以周期计的估计开销。条形图按操作拆分这一估计。周期数是基于 2006 年 Pentium 4 数据的模型（Adams &amp; Agesen），不是实测。</translation>
+    </message>
+    <message>
+        <source>Compare: running %1 under every technique…</source>
+        <translation>比较：正在以每种技术运行 %1……</translation>
+    </message>
+    <message>
+        <source>Compare: the comparison failed</source>
+        <translation>比较：比较失败</translation>
+    </message>
+    <message>
+        <source>Compare: Run → Compare techniques runs the editor&apos;s guest under each technique</source>
+        <translation>比较：“运行 → 比较虚拟化技术”会以每种技术运行编辑器中的客户机</translation>
+    </message>
+    <message>
+        <source>Compare: %1 under each technique</source>
+        <translation>比较：%1 在各种技术下的表现</translation>
+    </message>
+    <message>
+        <source>modelled</source>
+        <translation>模型数据</translation>
+    </message>
+    <message>
+        <source>technique</source>
+        <translation>技术</translation>
+    </message>
+    <message>
+        <source>stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>instructions</source>
+        <translation>指令数</translation>
+    </message>
+    <message>
+        <source>exits</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>I/O</source>
+        <translation>I/O</translation>
+    </message>
+    <message>
+        <source>faults</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>hypercalls</source>
+        <translation>超级调用</translation>
+    </message>
+    <message>
+        <source>est. cycles</source>
+        <translation>估计周期</translation>
+    </message>
+    <message>
+        <source>vs first</source>
+        <translation>相对首行</translation>
+    </message>
+    <message>
+        <source>cycles: a model with 2006 Pentium 4 figures (Adams &amp; Agesen, ASPLOS 2006), not a measurement</source>
+        <translation>周期数：基于 2006 年 Pentium 4 数据的模型（Adams &amp; Agesen，ASPLOS 2006），不是实测</translation>
+    </message>
+    <message>
+        <source> · not built yet: %1</source>
+        <translation> · 尚未实现：%1</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
     </message>
 </context>
 <context>
@@ -151,6 +261,85 @@
     </message>
 </context>
 <context>
+    <name>ringside::desktop::LessonGuide</name>
+    <message>
+        <source>your prediction</source>
+        <translation>你的预测</translation>
+    </message>
+    <message>
+        <source>This run has no event &apos;%1&apos;.</source>
+        <translation>这次运行中没有事件“%1”。</translation>
+    </message>
+    <message>
+        <source>Predict first: choose or type an answer, then run to check it.</source>
+        <translation>请先预测：选择或输入一个答案，然后运行以检验。</translation>
+    </message>
+    <message>
+        <source>The trace of this run has no event the question asks about.</source>
+        <translation>这次运行的轨迹中没有问题所问的事件。</translation>
+    </message>
+    <message>
+        <source>Right: you predicted %1, and the trace says %2.</source>
+        <translation>正确：你预测 %1，轨迹显示 %2。</translation>
+    </message>
+    <message>
+        <source>Not quite: you predicted %1, the trace says %2.</source>
+        <translation>不对：你预测 %1，轨迹显示 %2。</translation>
+    </message>
+    <message>
+        <source>◀ Step</source>
+        <translation>◀ 上一步</translation>
+    </message>
+    <message>
+        <source>Step ▶</source>
+        <translation>下一步 ▶</translation>
+    </message>
+    <message>
+        <source>Go there</source>
+        <translation>前往</translation>
+    </message>
+    <message>
+        <source>Run the step&apos;s guest and move to the event the step is about</source>
+        <translation>运行该步骤的客户机，并跳到该步骤讲解的事件</translation>
+    </message>
+    <message>
+        <source>◀</source>
+        <translation>◀</translation>
+    </message>
+    <message>
+        <source>▶</source>
+        <translation>▶</translation>
+    </message>
+    <message>
+        <source>Run and check</source>
+        <translation>运行并检验</translation>
+    </message>
+    <message>
+        <source>Run the guest and check your prediction against the recorded trace</source>
+        <translation>运行客户机，并用记录的轨迹检验你的预测</translation>
+    </message>
+    <message>
+        <source>What am I looking at: the lesson&apos;s steps (each goes to an event and shows a view) and its checkpoints: predict the answer, then run and check it against the trace.</source>
+        <translation>这是什么：课程的步骤（每一步跳到一个事件并显示一个视图）和检查点：先预测答案，再运行并用轨迹检验。</translation>
+    </message>
+    <message>
+        <source>Lesson %1: %2</source>
+        <translation>第 %1 课：%2</translation>
+    </message>
+    <message>
+        <source>Open a lesson&apos;s guest to follow its steps and checkpoints.</source>
+        <translation>打开某一课的客户机，即可按步骤学习并回答检查点。</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation>第 %1 步（共 %2 步）</translation>
+    </message>
+    <message>
+        <source>Checkpoint %1 of %2</source>
+        <translation>检查点 %1（共 %2 个）</translation>
+    </message>
+</context>
+<context>
     <name>ringside::desktop::MainWindow</name>
     <message>
         <source>Open guest</source>
@@ -173,7 +362,7 @@
         <translation>运行</translation>
     </message>
     <message>
-        <source>Assemble the editor's guest and run it (F5)</source>
+        <source>Assemble the editor&apos;s guest and run it (F5)</source>
         <translation>汇编编辑器中的客户机并运行（F5）</translation>
     </message>
     <message>
@@ -388,13 +577,21 @@
         <source>breakpoint: %1</source>
         <translation>断点：%1</translation>
     </message>
+    <message>
+        <source>Compare techniques</source>
+        <translation>比较虚拟化技术</translation>
+    </message>
+    <message>
+        <source>Run the editor&apos;s guest under every technique built and compare (Ctrl+K)</source>
+        <translation>以每种已实现的技术运行编辑器中的客户机并比较（Ctrl+K）</translation>
+    </message>
+    <message>
+        <source>Guide</source>
+        <translation>课程向导</translation>
+    </message>
 </context>
 <context>
     <name>ringside::desktop::PageWalkView</name>
-    <message>
-        <source>What am I looking at: the last page walk up to the current event (a walk event): the linear address being translated and, level by level, the table the walker read, the index into it and the entry it found, with the memory references made.</source>
-        <translation>这是什么：到当前事件为止的最近一次页表遍历（walk 事件）：被翻译的线性地址，以及逐级读取的页表、表内索引和读到的表项，并给出访存次数。</translation>
-    </message>
     <message>
         <source>Page walk: no walk events yet (paging is off, or none so far)</source>
         <translation>页表遍历：尚无 walk 事件（分页未开启，或至今没有）</translation>
@@ -441,11 +638,95 @@ page %2 bytes</source>
         <source>Page walk</source>
         <translation>页表遍历</translation>
     </message>
+    <message>
+        <source>What am I looking at: the last page walk up to the current event (walk events). A walk of one table tree shows, level by level, the table read, the index and the entry. A 2-D walk (the guest&apos;s tables under EPT) is a grid: one row per guest level, one column per EPT level; every guest table address is itself translated through the EPT first. The cells light up in the order the processor reads them, with a running count. Right: the TLB entries the tlb events have filled and not flushed, with hits and misses.</source>
+        <translation>这是什么：到当前事件为止的最近一次页表遍历（walk 事件）。单棵页表树的遍历逐级显示读取的页表、索引和表项。二维遍历（EPT 之下的客户机页表）是一个网格：每一行是客户机的一级页表，每一列是 EPT 的一级；每个客户机页表的地址都要先经过 EPT 翻译。格子按处理器读取的顺序依次点亮，并实时计数。右侧：由 tlb 事件填充且尚未刷新的 TLB 表项，以及命中和未命中次数。</translation>
+    </message>
+    <message>
+        <source>Page walk: no walk yet; the TLB so far</source>
+        <translation>页表遍历：尚无遍历；目前的 TLB</translation>
+    </message>
+    <message>
+        <source>Walk #%1 of %2 · 2-D walk %3 of %4 (guest tables under EPT)</source>
+        <translation>遍历 #%1（共 %2 次）· 二维遍历 %3，地址 %4（EPT 之下的客户机页表）</translation>
+    </message>
+    <message>
+        <source>guest entry</source>
+        <translation>客户机表项</translation>
+    </message>
+    <message>
+        <source>EPT L%1</source>
+        <translation>EPT L%1</translation>
+    </message>
+    <message>
+        <source>guest %1</source>
+        <translation>客户机 %1</translation>
+    </message>
+    <message>
+        <source>data GPA</source>
+        <translation>数据 GPA</translation>
+    </message>
+    <message>
+        <source>GPA %1</source>
+        <translation>GPA %1</translation>
+    </message>
+    <message>
+        <source>the guest walk has not finished at this event</source>
+        <translation>在此事件处客户机遍历尚未完成</translation>
+    </message>
+    <message>
+        <source>EPT exit %1 (%2)</source>
+        <translation>EPT 退出 %1（%2）</translation>
+    </message>
+    <message>
+        <source>EPT violation</source>
+        <translation>EPT 违例</translation>
+    </message>
+    <message>
+        <source>EPT misconfiguration</source>
+        <translation>EPT 配置错误</translation>
+    </message>
+    <message>
+        <source>%1 → GPA %2, then the data access</source>
+        <translation>%1 → GPA %2，随后访问数据</translation>
+    </message>
+    <message>
+        <source>the guest walk faulted (#PF)</source>
+        <translation>客户机遍历出错（#PF）</translation>
+    </message>
+    <message>
+        <source>references: %1 of %2 · %3</source>
+        <translation>内存引用：%1 / %2 · %3</translation>
+    </message>
+    <message>
+        <source>TLB · hits %1 · misses %2 · flushes %3</source>
+        <translation>TLB · 命中 %1 · 未命中 %2 · 刷新 %3</translation>
+    </message>
+    <message>
+        <source>no entries: nothing filled yet, or flushed since</source>
+        <translation>没有表项：尚未填充，或已被刷新</translation>
+    </message>
+    <message>
+        <source>VA → PA (size, VPID)</source>
+        <translation>VA → PA（大小，VPID）</translation>
+    </message>
+    <message>
+        <source>the guest&apos;s tables (event %1): what the guest set up</source>
+        <translation>客户机的页表（事件 %1）：客户机自己建立的</translation>
+    </message>
+    <message>
+        <source>the shadow tables (event %1): what the processor walks</source>
+        <translation>影子页表（事件 %1）：处理器实际遍历的</translation>
+    </message>
+    <message>
+        <source> · %1 memory references</source>
+        <translation> · 访存 %1 次</translation>
+    </message>
 </context>
 <context>
     <name>ringside::desktop::RegistersView</name>
     <message>
-        <source>What am I looking at: the guest's registers as the trace reports them. The first block comes from the latest events (RIP, CPL, CR2 of the last page fault, instructions retired); the second from the VMCS guest-state area, which the monitor saves on every VM exit (modelled). Lit values changed since the last exit.</source>
+        <source>What am I looking at: the guest&apos;s registers as the trace reports them. The first block comes from the latest events (RIP, CPL, CR2 of the last page fault, instructions retired); the second from the VMCS guest-state area, which the monitor saves on every VM exit (modelled). Lit values changed since the last exit.</source>
         <translation>这是什么：跟踪中报告的客户机寄存器。第一组来自最近的事件（RIP、CPL、最近一次缺页的 CR2、已执行指令数）；第二组来自 VMCS 客户机状态区，监控器在每次 VM 退出时保存它（模型数据）。高亮的值自上次退出以来发生了变化。</translation>
     </message>
     <message>
@@ -492,7 +773,7 @@ page %2 bytes</source>
 <context>
     <name>ringside::desktop::RingsView</name>
     <message>
-        <source>What am I looking at: the guest's privilege rings (CPL 0 = kernel, 3 = user) inside VMX non-root mode, and the monitor in VMX root mode. The lit ring is the current CPL; arrows are the latest transitions (exceptions, IRET, system calls, VM exits and entries) with their cause, taken from ring, exception, exit and entry events.</source>
+        <source>What am I looking at: the guest&apos;s privilege rings (CPL 0 = kernel, 3 = user) inside VMX non-root mode, and the monitor in VMX root mode. The lit ring is the current CPL; arrows are the latest transitions (exceptions, IRET, system calls, VM exits and entries) with their cause, taken from ring, exception, exit and entry events.</source>
         <translation>这是什么：VMX 非根模式中客户机的特权环（CPL 0 = 内核，3 = 用户），以及处于 VMX 根模式的监控器。点亮的环是当前 CPL；箭头是最近的转换（异常、IRET、系统调用、VM 退出和进入）及其原因，取自 ring、exception、exit 和 entry 事件。</translation>
     </message>
     <message>
@@ -537,6 +818,53 @@ qualification 0x%4</source>
 客户机 RIP 0x%3
 退出限定 0x%4</translation>
     </message>
+    <message>
+        <source> · nested guest (L2)</source>
+        <translation> · 嵌套客户机（L2）</translation>
+    </message>
+    <message>
+        <source> · guest hypervisor (L1)</source>
+        <translation> · 客户机虚拟机监控器（L1）</translation>
+    </message>
+    <message>
+        <source>level L2: the nested guest</source>
+        <translation>层级 L2：嵌套客户机</translation>
+    </message>
+    <message>
+        <source>level L1: the guest&apos;s own hypervisor</source>
+        <translation>层级 L1：客户机自己的虚拟机监控器</translation>
+    </message>
+    <message>
+        <source>nested entries %1 · exits %2</source>
+        <translation>嵌套进入 %1 · 退出 %2</translation>
+    </message>
+</context>
+<context>
+    <name>ringside::desktop::RunPickers</name>
+    <message>
+        <source>Technique:</source>
+        <translation>虚拟化技术：</translation>
+    </message>
+    <message>
+        <source>MMU:</source>
+        <translation>MMU：</translation>
+    </message>
+    <message>
+        <source>How the guest is virtualized (--virt)</source>
+        <translation>客户机的虚拟化方式（--virt）</translation>
+    </message>
+    <message>
+        <source>How guest memory is translated (--mmu)</source>
+        <translation>客户机内存的地址转换方式（--mmu）</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1 — not built yet in sim-core</source>
+        <translation>%1 —— sim-core 中尚未实现</translation>
+    </message>
 </context>
 <context>
     <name>ringside::desktop::Session</name>
@@ -547,6 +875,10 @@ qualification 0x%4</source>
     <message>
         <source>The backend failed: %1</source>
         <translation>后端出错：%1</translation>
+    </message>
+    <message>
+        <source>MMU %1 is not passed to the backend yet: this run translates as the backend does by default</source>
+        <translation>MMU 模式 %1 尚未传给后端：本次运行按后端的默认方式进行地址转换</translation>
     </message>
 </context>
 <context>
@@ -579,7 +911,7 @@ qualification 0x%4</source>
 <context>
     <name>ringside::desktop::VmcsView</name>
     <message>
-        <source>What am I looking at: the VMCS, the structure a VT-x monitor keeps per virtual CPU (controls, guest state, host state, exit information), field by field with its encoding and value at the current event, built from vmcs events. Lit fields changed since the last VM exit. The data is modelled: Ringside's VT-x model keeps this VMCS (KVM never exposes its own). Hover a field for details.</source>
+        <source>What am I looking at: the VMCS, the structure a VT-x monitor keeps per virtual CPU (controls, guest state, host state, exit information), field by field with its encoding and value at the current event, built from vmcs events. Lit fields changed since the last VM exit. The data is modelled: Ringside&apos;s VT-x model keeps this VMCS (KVM never exposes its own). Hover a field for details.</source>
         <translation>这是什么：VMCS，即 VT-x 监控器为每个虚拟 CPU 维护的结构（控制字段、客户机状态、宿主机状态、退出信息），逐字段列出当前事件时的编码和值，由 vmcs 事件构建。高亮字段自上次 VM 退出以来发生了变化。这些数据来自模型：由 Ringside 的 VT-x 模型维护（KVM 从不公开自己的 VMCS）。将鼠标悬停在字段上可查看详情。</translation>
     </message>
     <message>
@@ -613,6 +945,18 @@ qualification 0x%4</source>
     <message>
         <source>VMCS</source>
         <translation>VMCS</translation>
+    </message>
+    <message>
+        <source>Ringside&apos;s VMM (its VMCS for the guest)</source>
+        <translation>Ringside 的虚拟机监控器（它为客户机维护的 VMCS）</translation>
+    </message>
+    <message>
+        <source>guest hypervisor&apos;s VMCS at 0x%1</source>
+        <translation>客户机虚拟机监控器位于 0x%1 的 VMCS</translation>
+    </message>
+    <message>
+        <source>Guest hypervisor&apos;s VMCS at 0x%1 · event %2 · %3 fields changed since the last nested exit</source>
+        <translation>客户机虚拟机监控器位于 0x%1 的 VMCS · 事件 %2 · 自上次嵌套退出以来 %3 个字段有变化</translation>
     </message>
 </context>
 </TS>

@@ -3,6 +3,7 @@
 #include "platform/layout.h"
 #include "vmx/vmcs_fields.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace ringside::desktop {
@@ -52,8 +53,17 @@ struct Applier {
     s.ripKnown = true;
   }
   void operator()(const ExitEvent &e) {
-    Transition t{Transition::Exit, s.cpl, s.cpl, false, true, e.reason, false, seq};
+    Transition t{Transition::Exit, s.cpl, s.cpl, false, true, e.reason, false, seq, e.nested};
     s.pushTransition(t);
+    if (e.nested) { // L2 left for its hypervisor, which Ringside's VMM runs as its guest
+      s.nestedSeen = true;
+      s.inNested = false;
+      ++s.nestedExits;
+      s.lastNestedExitSeq = seq;
+      s.recent[0].toRoot = false;
+      setRip(e.rip);
+      return; // the guest's own hypervisor runs: still in the guest, under Ringside's VMM
+    }
     s.inRoot = true;
     ++s.exits;
     s.lastExitSeq = seq;
@@ -61,8 +71,17 @@ struct Applier {
     setRip(e.rip);
   }
   void operator()(const EntryEvent &e) {
-    Transition t{Transition::Entry, s.cpl, s.cpl, true, false, e.vector, e.injecting, seq};
+    Transition t{Transition::Entry, s.cpl,       s.cpl, true,    false,
+                 e.vector,          e.injecting, seq,   e.nested};
     s.pushTransition(t);
+    if (e.nested) {
+      s.nestedSeen = true;
+      s.inNested = true;
+      ++s.nestedEntries;
+      s.recent[0].fromRoot = false;
+      setRip(e.rip);
+      return;
+    }
     s.inRoot = false;
     ++s.entries;
     s.lastVmcsBurstStart = kNever;
@@ -109,21 +128,74 @@ struct Applier {
     s.vgaWritten = true;
   }
   void operator()(const HypercallEvent &e) { setRip(e.rip); }
-  void operator()(const WalkEvent &) {
+  void operator()(const WalkEvent &e) {
     ++s.walks;
+    const bool sameGroup = e.walkId != 0 && s.lastWalkSeq != kNever && s.lastWalkId == e.walkId;
+    if (!sameGroup)
+      s.walkGroupStart = seq;
     s.lastWalkSeq = seq;
+    s.lastWalkId = e.walkId;
+    if (e.walkId == 0 && e.purpose == WalkPurpose::GuestTables)
+      s.lastGuestWalkSeq = seq;
+    else if (e.purpose == WalkPurpose::Shadow)
+      s.lastShadowWalkSeq = seq;
+  }
+  void dropTlb(auto &&gone) {
+    uint8_t kept = 0;
+    for (uint8_t i = 0; i < s.tlbCount; ++i)
+      if (!gone(s.tlb[i]))
+        s.tlb[kept++] = s.tlb[i];
+    s.tlbCount = kept;
+  }
+  static bool covers(const TlbLine &l, uint64_t va) {
+    const uint64_t size = l.pageSize ? l.pageSize : 4096;
+    return va >= l.va && va - l.va < size;
   }
   void operator()(const TlbEvent &e) {
-    if (e.op == TlbOp::Fill)
+    s.lastTlbSeq = seq;
+    switch (e.op) {
+    case TlbOp::Fill: {
       ++s.tlbFills;
+      dropTlb([&](const TlbLine &l) { return l.vpid == e.vpid && covers(l, e.va); });
+      const uint8_t n = std::min<uint8_t>(s.tlbCount, MachineState::kTlbLines - 1);
+      for (uint8_t i = n; i > 0; --i) // newest first; the oldest falls off the end
+        s.tlb[i] = s.tlb[i - 1];
+      s.tlb[0] = TlbLine{e.va, e.pa, e.pageSize, e.vpid, seq};
+      s.tlbCount = static_cast<uint8_t>(n + 1);
+      break;
+    }
+    case TlbOp::Hit:
+      ++s.tlbHits;
+      for (uint8_t i = 0; i < s.tlbCount; ++i)
+        if (s.tlb[i].vpid == e.vpid && covers(s.tlb[i], e.va))
+          s.tlb[i].seq = seq;
+      break;
+    case TlbOp::Miss:
+      ++s.tlbMisses;
+      break;
+    case TlbOp::FlushPage:
+      ++s.tlbFlushes;
+      dropTlb([&](const TlbLine &l) { return covers(l, e.va); });
+      break;
+    case TlbOp::FlushVpid:
+      ++s.tlbFlushes;
+      dropTlb([&](const TlbLine &l) { return l.vpid == e.vpid; });
+      break;
+    case TlbOp::FlushAll:
+      ++s.tlbFlushes;
+      s.tlbCount = 0;
+      break;
+    }
   }
   void operator()(const ConsoleEvent &e) { s.consoleLength += e.text.size(); }
   void operator()(const VmcsEvent &e) {
-    if (e.region != kVmmVmcs)
-      return; // a guest-written hypervisor's VMCS, not the one this view shows
     const int row = vmcsRowOf(e.encoding);
     if (row < 0)
       return;
+    if (e.region != kVmmVmcs) { // a guest-written hypervisor's VMCS
+      guestVmcs(e.region, static_cast<std::size_t>(row), e);
+      return;
+    }
     auto &value = s.vmcsValue[static_cast<std::size_t>(row)];
     if (e.encoding & 1 && vmcsFieldRows()[static_cast<std::size_t>(row)] != e.encoding)
       value = (value & 0xFFFFFFFFu) | (e.newValue << 32); // a HIGH alias: bits 63:32
@@ -134,15 +206,39 @@ struct Applier {
     if (s.lastVmcsBurstStart == kNever)
       s.lastVmcsBurstStart = seq;
   }
+  void guestVmcs(uint64_t region, std::size_t row, const VmcsEvent &e) {
+    auto it = std::find_if(s.guestVmcs.begin(), s.guestVmcs.end(),
+                           [&](const GuestVmcs &g) { return g.region == region; });
+    if (it == s.guestVmcs.end()) {
+      s.guestVmcs.push_back(GuestVmcs{region, std::vector<uint64_t>(vmcsFieldRows().size(), 0),
+                                      std::vector<uint64_t>(vmcsFieldRows().size(), kNever)});
+      it = std::prev(s.guestVmcs.end());
+    }
+    auto &value = it->value[row];
+    if (e.encoding & 1 && vmcsFieldRows()[row] != e.encoding)
+      value = (value & 0xFFFFFFFFu) | (e.newValue << 32);
+    else
+      value = e.newValue;
+    it->changedSeq[row] = seq;
+  }
   void operator()(const StopEvent &) { s.lastStopSeq = seq; }
   void operator()(const VmxInsnEvent &e) { setRip(e.rip); }
   void operator()(const ContainerEvent &) {} // no guest machine: a process on the host kernel
   void operator()(const TrapEvent &e) { setRip(e.rip); }
   void operator()(const LeakEvent &e) { setRip(e.rip); }
   void operator()(const TranslateEvent &) {}
+  /// Event kinds no view draws yet (the trace format grows): they only move the cursor.
+  template <class Other> void operator()(const Other &) {}
 };
 
 } // namespace
+
+const GuestVmcs *MachineState::guestVmcsAt(uint64_t region) const {
+  for (const auto &g : guestVmcs)
+    if (g.region == region)
+      return &g;
+  return nullptr;
+}
 
 void MachineState::apply(const Event &event) {
   std::visit(Applier{*this, applied}, event.body);

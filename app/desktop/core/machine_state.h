@@ -21,6 +21,20 @@ struct Transition {
   uint16_t code = 0; ///< exit reason, exception or injected vector, or RingCause
   bool injecting = false;
   uint64_t seq = kNever;
+  bool nested = false; ///< between a guest-written hypervisor and its nested guest
+};
+
+/// A TLB entry the trace has filled and not flushed since (tlb events).
+struct TlbLine {
+  uint64_t va = 0, pa = 0, pageSize = 0;
+  uint16_t vpid = 0;
+  uint64_t seq = kNever; ///< the fill, or the last hit
+};
+
+/// The VMCS a guest-written hypervisor keeps (vmcs events whose region is not kVmmVmcs).
+struct GuestVmcs {
+  uint64_t region = 0;                     ///< guest-physical address of the VMCS region
+  std::vector<uint64_t> value, changedSeq; ///< in the order of vmcsFieldRows()
 };
 
 struct MachineState {
@@ -45,10 +59,29 @@ struct MachineState {
   uint64_t lastWalkSeq = kNever; ///< index of the last walk event in the store
   uint64_t lastStopSeq = kNever;
   uint64_t lastVmcsBurstStart = kNever; ///< first vmcs event after the last exit or entry
+  uint32_t lastWalkId = 0;
+  /// The last walk of the guest's own tables and of the shadow tables (walks that stand alone):
+  /// under shadow paging the VMM walks the first to build the second.
+  uint64_t lastGuestWalkSeq = kNever, lastShadowWalkSeq = kNever;
+  uint64_t walkGroupStart = kNever; ///< first walk event of the last walk's 2-D walk (walk_id)
+  /// The TLB as tlb events leave it: the newest fills still present, newest first.
+  static constexpr std::size_t kTlbLines = 16;
+  std::array<TlbLine, kTlbLines> tlb{};
+  uint8_t tlbCount = 0;
+  uint64_t tlbHits = 0, tlbMisses = 0, tlbFlushes = 0;
+  uint64_t lastTlbSeq = kNever;
+  /// Nesting: a guest-written hypervisor (L1) runs its own guest (L2). `nestedSeen` once any
+  /// exit or entry event said `nested`; `inNested` while L2 runs.
+  bool nestedSeen = false, inNested = false;
+  uint64_t nestedExits = 0, nestedEntries = 0;
+  uint64_t lastNestedExitSeq = kNever;
+  std::vector<GuestVmcs> guestVmcs; ///< in the order their regions first appeared
 
   MachineState();
   void apply(const Event &event);
   void pushTransition(const Transition &t);
+  /// The guest-written VMCS at `region`, or nullptr.
+  const GuestVmcs *guestVmcsAt(uint64_t region) const;
 };
 
 /// Encodings of the VMCS fields the views list (the HIGH aliases folded into their field).

@@ -80,6 +80,8 @@ void RingsView::render(QPainter &p, const QRect &area) {
     headline = tr("Monitor running (VMX root) · guest CPL %1").arg(s.cpl);
   else
     headline = tr("Guest running (VMX non-root) · CPL %1").arg(s.cpl);
+  if (s.nestedSeen && s.applied != 0)
+    headline += s.inNested ? tr(" · nested guest (L2)") : tr(" · guest hypervisor (L1)");
 
   const QFont planeFont = viewFont(9.5, true);
   const int top = QFontMetrics(viewFont(10, true)).height() + 8; // drawHeader's height
@@ -146,7 +148,8 @@ void RingsView::render(QPainter &p, const QRect &area) {
                  Qt::AlignHCenter | Qt::AlignTop, caption);
   };
   const bool vector = p.paintEngine() && p.paintEngine()->type() == QPaintEngine::SVG;
-  const QString key = QStringLiteral("%1x%2/%3/%4/%5/%6/%7/%8")
+  // The pixel density too: a 2× export must not reuse the screen's 1× image.
+  const QString key = QStringLiteral("%1x%2@%9/%3/%4/%5/%6/%7/%8")
                           .arg(area.width())
                           .arg(area.height())
                           .arg(static_cast<int>(t.id))
@@ -154,7 +157,8 @@ void RingsView::render(QPainter &p, const QRect &area) {
                           .arg(s.cpl)
                           .arg(s.cplKnown)
                           .arg(s.inRoot)
-                          .arg(tr("VMX root: the monitor"));
+                          .arg(tr("VMX root: the monitor"))
+                          .arg(p.device() ? p.device()->devicePixelRatioF() : 1.0);
   if (vector) {
     drawScene(p);
   } else {
@@ -175,6 +179,28 @@ void RingsView::render(QPainter &p, const QRect &area) {
     p.drawImage(area.topLeft(), it->second);
   }
   drawHeader(p, area, headline);
+
+  // Nesting: which level of the guest runs, the guest-written hypervisor (L1) or its guest (L2).
+  if (s.nestedSeen) {
+    p.setFont(viewFont(9, true));
+    const QString level =
+        s.inNested ? tr("level L2: the nested guest") : tr("level L1: the guest's own hypervisor");
+    const QString counts =
+        tr("nested entries %1 · exits %2").arg(s.nestedEntries).arg(s.nestedExits);
+    const QFontMetricsF fm(p.font());
+    const double w = std::max(fm.horizontalAdvance(level), fm.horizontalAdvance(counts)) + 16;
+    // Top left, under the plane's title: the rings' circle leaves the corners free.
+    const QRectF tag(guestPlane.left() + 8, guestPlane.top() + lineH * 1.5, w, fm.height() * 2 + 8);
+    p.setPen(QPen(s.inNested ? t.accent : t.grid, 2));
+    QColor fill = s.inNested ? t.changed : t.panel;
+    fill.setAlpha(220);
+    p.setBrush(fill);
+    p.drawRoundedRect(tag, 6, 6);
+    p.setPen(s.inNested ? QColor(Qt::black) : t.text);
+    p.drawText(tag.adjusted(8, 4, -8, -4), Qt::AlignLeft | Qt::AlignTop, level);
+    p.setFont(viewFont(8.5));
+    p.drawText(tag.adjusted(8, 4, -8, -4), Qt::AlignLeft | Qt::AlignBottom, counts);
+  }
 
   // What the monitor has done so far, inside its plane.
   if (s.lastExitSeq != kNever) {
@@ -212,29 +238,35 @@ void RingsView::render(QPainter &p, const QRect &area) {
     const double lift = lineH * (1.2 + i * 0.9);
     const double drawn = (i == 0 && tr_.seq == animatedSeq_) ? progress : 1.0;
     QPointF from, to, control;
-    switch (tr_.kind) {
-    case Transition::Exit:
-      from = ringPoint(tr_.fromCpl);
-      to = rootPoint + QPointF(0, -lineH * (0.6 + i * 0.5));
-      control = QPointF((from.x() + to.x()) / 2, std::min(from.y(), to.y()) - lift * 1.6);
-      break;
-    case Transition::Entry:
-      from = rootPoint + QPointF(0, lineH * (0.6 + i * 0.5));
-      to = ringPoint(tr_.toCpl);
-      control = QPointF((from.x() + to.x()) / 2, std::max(from.y(), to.y()) + lift * 1.6);
-      break;
-    case Transition::Ring:
-      from = ringPoint(tr_.fromCpl);
-      to = ringPoint(tr_.toCpl);
-      control = QPointF((from.x() + to.x()) / 2, from.y() - lift * 2.2);
-      break;
-    default: { // an exception: a short burst at the ring it happened in
-      from = ringPoint(tr_.fromCpl) + QPointF(0, lineH * 1.6);
-      to = ringPoint(tr_.fromCpl) + QPointF(0, lineH * 0.3);
-      control = (from + to) / 2 + QPointF(lineH, 0);
-      break;
-    }
-    }
+    if (tr_.nested) { // L2 ⇄ L1 happens inside the guest plane: a loop beside the rings
+      from = ringPoint(tr_.fromCpl) + QPointF(0, tr_.kind == Transition::Exit ? -lineH : lineH);
+      to = QPointF(centre.x() - outer * 0.2, centre.y() - outer - lineH * 0.2) +
+           QPointF(0, tr_.kind == Transition::Exit ? 0 : lineH * 0.8);
+      control = QPointF(from.x() + lift, (from.y() + to.y()) / 2 - lift);
+    } else
+      switch (tr_.kind) {
+      case Transition::Exit:
+        from = ringPoint(tr_.fromCpl);
+        to = rootPoint + QPointF(0, -lineH * (0.6 + i * 0.5));
+        control = QPointF((from.x() + to.x()) / 2, std::min(from.y(), to.y()) - lift * 1.6);
+        break;
+      case Transition::Entry:
+        from = rootPoint + QPointF(0, lineH * (0.6 + i * 0.5));
+        to = ringPoint(tr_.toCpl);
+        control = QPointF((from.x() + to.x()) / 2, std::max(from.y(), to.y()) + lift * 1.6);
+        break;
+      case Transition::Ring:
+        from = ringPoint(tr_.fromCpl);
+        to = ringPoint(tr_.toCpl);
+        control = QPointF((from.x() + to.x()) / 2, from.y() - lift * 2.2);
+        break;
+      default: { // an exception: a short burst at the ring it happened in
+        from = ringPoint(tr_.fromCpl) + QPointF(0, lineH * 1.6);
+        to = ringPoint(tr_.fromCpl) + QPointF(0, lineH * 0.3);
+        control = (from + to) / 2 + QPointF(lineH, 0);
+        break;
+      }
+      }
     drawArrow(p, from, to, control, drawn, colour, width);
     if (i == 0 || i == 1) {
       const QString label = transitionLabel(tr_);

@@ -32,8 +32,13 @@ QString causeName(RingCause cause) {
 QString transitionLabel(const Transition &t) {
   switch (t.kind) {
   case Transition::Exit:
+    if (t.nested)
+      return QCoreApplication::translate("Transition", "nested VM exit (L2 → L1): %1")
+          .arg(sv(exitReasonName(t.code)));
     return QCoreApplication::translate("Transition", "VM exit: %1").arg(sv(exitReasonName(t.code)));
   case Transition::Entry:
+    if (t.nested)
+      return QCoreApplication::translate("Transition", "nested VM entry (L1 → L2)");
     return t.injecting ? QCoreApplication::translate("Transition", "VM entry, injects %1")
                              .arg(sv(exceptionName(static_cast<uint8_t>(t.code))))
                        : QCoreApplication::translate("Transition", "VM entry");
@@ -54,10 +59,15 @@ QString transitionLabel(const Transition &t) {
 QString eventSummary(const Event &event) {
   struct Text {
     QString operator()(const ExitEvent &e) const {
-      return QCoreApplication::translate("Transition", "VM exit %1 at %2, qualification %3")
+      return (e.nested
+                  ? QCoreApplication::translate("Transition",
+                                                "nested VM exit %1 at %2, qualification %3")
+                  : QCoreApplication::translate("Transition", "VM exit %1 at %2, qualification %3"))
           .arg(sv(exitReasonName(e.reason)), hex(e.rip), hex(e.qualification));
     }
     QString operator()(const EntryEvent &e) const {
+      if (e.nested)
+        return QCoreApplication::translate("Transition", "nested VM entry at %1").arg(hex(e.rip));
       return e.injecting
                  ? QCoreApplication::translate("Transition", "VM entry at %1, injecting vector %2")
                        .arg(hex(e.rip))
@@ -107,6 +117,10 @@ QString eventSummary(const Event &event) {
                    .replace(QLatin1Char('\n'), QStringLiteral("\\n")));
     }
     QString operator()(const VmcsEvent &e) const {
+      if (e.region != kVmmVmcs)
+        return QCoreApplication::translate("Transition",
+                                           "VMCS at %1 (guest hypervisor's) %2: %3 → %4")
+            .arg(hex(e.region), sv(vmcsFieldName(e.encoding)), hex(e.oldValue), hex(e.newValue));
       return QCoreApplication::translate("Transition", "VMCS %1: %2 → %3")
           .arg(sv(vmcsFieldName(e.encoding)), hex(e.oldValue), hex(e.newValue));
     }

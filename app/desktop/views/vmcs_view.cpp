@@ -4,6 +4,7 @@
 #include "theme.h"
 #include "vmx/vmcs_fields.h"
 
+#include <QComboBox>
 #include <QHelpEvent>
 #include <QPaintEngine>
 #include <QPainter>
@@ -40,15 +41,33 @@ const std::vector<std::vector<int>> &rowsByGroup() {
 double rowHeight() { return 17 * Theme::current().fontScale; }
 double columnWidth() { return 430 * Theme::current().fontScale; }
 
-bool changedSinceExit(const MachineState &s, int row) {
-  const uint64_t changed = s.vmcsChangedSeq[static_cast<std::size_t>(row)];
-  return changed != kNever && s.lastExitSeq != kNever && changed >= s.lastExitSeq;
+/// The fields of the VMCS the view shows: the VMM's, or a guest-written hypervisor's.
+struct Fields {
+  const std::vector<uint64_t> &value, &changedSeq;
+  uint64_t lastExit; ///< "since the last exit": the VMM's exits, or the nested guest's
+};
+
+Fields fieldsOf(const MachineState &s, uint64_t region) {
+  if (const GuestVmcs *g = region == kVmmVmcs ? nullptr : s.guestVmcsAt(region))
+    return {g->value, g->changedSeq, s.lastNestedExitSeq};
+  return {s.vmcsValue, s.vmcsChangedSeq, s.lastExitSeq};
+}
+
+bool changedSinceExit(const Fields &f, int row) {
+  const uint64_t changed = f.changedSeq[static_cast<std::size_t>(row)];
+  return changed != kNever && f.lastExit != kNever && changed >= f.lastExit;
 }
 
 } // namespace
 
-VmcsView::VmcsView(Session &session, QWidget *parent) : ViewBase(session, parent) {
+VmcsView::VmcsView(Session &session, QWidget *parent)
+    : ViewBase(session, parent), regionBox_(new QComboBox(this)) {
   setObjectName(key());
+  regionBox_->setObjectName(QStringLiteral("vmcsRegion"));
+  regionBox_->hide();
+  connect(regionBox_, &QComboBox::activated, this,
+          [this](int i) { setRegion(regionBox_->itemData(i).toULongLong()); });
+  connect(&session_, &Session::cursorChanged, this, &VmcsView::refreshRegions);
   setMouseTracking(true);
   setToolTip(helpText());
   setMinimumSize(320, 200);
@@ -69,7 +88,8 @@ int VmcsView::layoutHeight(int width) const {
   for (const auto &g : groups)
     total += g.size() + 2;
   const double perColumn = std::ceil(static_cast<double>(total) / columns) + 2;
-  return static_cast<int>(40 * Theme::current().fontScale + perColumn * rowHeight());
+  return static_cast<int>(40 * Theme::current().fontScale + perColumn * rowHeight() +
+                          (regionBox_->isVisibleTo(this) ? 36 : 0));
 }
 
 QSize VmcsView::exportSize() const { return {width(), std::max(height(), layoutHeight(width()))}; }
@@ -81,10 +101,43 @@ void VmcsView::resizeEvent(QResizeEvent *event) {
 }
 
 int VmcsView::changedFieldCount() const {
+  const Fields f = fieldsOf(session_.state(), region_);
   int n = 0;
   for (std::size_t r = 0; r < vmcsFieldRows().size(); ++r)
-    n += changedSinceExit(session_.state(), static_cast<int>(r)) ? 1 : 0;
+    n += changedSinceExit(f, static_cast<int>(r)) ? 1 : 0;
   return n;
+}
+
+void VmcsView::refreshRegions() {
+  const MachineState &s = session_.state();
+  if (s.guestVmcs.size() + 1 == static_cast<std::size_t>(regionBox_->count()) &&
+      regionBox_->isVisibleTo(this) == !s.guestVmcs.empty())
+    return;
+  regionBox_->clear();
+  regionBox_->addItem(tr("Ringside's VMM (its VMCS for the guest)"),
+                      QVariant::fromValue<qulonglong>(kVmmVmcs));
+  for (const GuestVmcs &g : s.guestVmcs)
+    regionBox_->addItem(tr("guest hypervisor's VMCS at 0x%1").arg(QString::number(g.region, 16)),
+                        QVariant::fromValue<qulonglong>(g.region));
+  if (region_ != kVmmVmcs && !s.guestVmcsAt(region_))
+    region_ = kVmmVmcs; // scrubbed back to before that region's first write
+  regionBox_->setCurrentIndex(regionBox_->findData(QVariant::fromValue<qulonglong>(region_)));
+  regionBox_->setVisible(!s.guestVmcs.empty());
+  setMinimumHeight(layoutHeight(width()));
+  regionBox_->adjustSize();
+  regionBox_->move(8, QFontMetrics(viewFont(10, true)).height() + 6); // under the header
+  update();
+}
+
+bool VmcsView::setRegion(uint64_t region) {
+  if (region != kVmmVmcs && !session_.state().guestVmcsAt(region))
+    return false;
+  region_ = region;
+  const int i = regionBox_->findData(QVariant::fromValue<qulonglong>(region));
+  if (i >= 0)
+    regionBox_->setCurrentIndex(i);
+  update();
+  return true;
 }
 
 void VmcsView::drawStatic(QPainter &p, const QRect &area, int top) {
@@ -141,23 +194,35 @@ void VmcsView::drawStatic(QPainter &p, const QRect &area, int top) {
 void VmcsView::render(QPainter &p, const QRect &area) {
   const Theme &t = Theme::current();
   const MachineState &s = session_.state();
-  const QString header =
-      s.vmcsSeen ? tr("VMCS at event %1 · %2 fields changed since the last VM exit")
-                       .arg(s.applied)
-                       .arg(changedFieldCount())
-                 : tr("VMCS: no vmcs events yet (this backend or run has none to show)");
+  const Fields f = fieldsOf(s, region_);
+  const bool guestRegion = region_ != kVmmVmcs && s.guestVmcsAt(region_);
+  QString header = s.vmcsSeen || guestRegion
+                       ? tr("VMCS at event %1 · %2 fields changed since the last VM exit")
+                             .arg(s.applied)
+                             .arg(changedFieldCount())
+                       : tr("VMCS: no vmcs events yet (this backend or run has none to show)");
+  if (guestRegion)
+    header = tr("Guest hypervisor's VMCS at 0x%1 · event %2 · %3 fields changed since the last "
+                "nested exit")
+                 .arg(QString::number(region_, 16))
+                 .arg(s.applied)
+                 .arg(changedFieldCount());
   p.setFont(viewFont(10, true));
-  const int top = p.fontMetrics().height() + 8;
+  // The region selector, when shown, sits on a line of its own under the header.
+  const int top = p.fontMetrics().height() + 8 +
+                  (regionBox_->isVisibleTo(this) ? regionBox_->sizeHint().height() + 6 : 0);
 
   // Names, encodings and group titles change only with size, theme and language: on screen
   // they come from an image drawn once; an SVG export gets them as vectors.
   const bool vector = p.paintEngine() && p.paintEngine()->type() == QPaintEngine::SVG;
-  const QString cacheKey = QStringLiteral("%1x%2/%3/%4/%5")
+  const QString cacheKey = QStringLiteral("%1x%2/%3/%4/%5/%6@%7")
                                .arg(area.width())
                                .arg(area.height())
                                .arg(static_cast<int>(t.id))
                                .arg(t.fontScale)
-                               .arg(tr("modelled"));
+                               .arg(tr("modelled"))
+                               .arg(top)
+                               .arg(p.device() ? p.device()->devicePixelRatioF() : 1.0);
   if (vector) {
     p.fillRect(area, t.background);
     drawStatic(p, area, top);
@@ -180,7 +245,7 @@ void VmcsView::render(QPainter &p, const QRect &area) {
     p.drawImage(area.topLeft(), cache_);
   }
   p.fillRect(QRect(area.left(), area.top(), area.width(), top), t.background);
-  drawHeader(p, area, header, s.vmcsSeen ? tr("modelled") : QString());
+  drawHeader(p, area, header, s.vmcsSeen || guestRegion ? tr("modelled") : QString());
 
   // What changes from event to event: highlights and the values that events have set.
   QColor lit = t.changed;
@@ -189,28 +254,32 @@ void VmcsView::render(QPainter &p, const QRect &area) {
   p.setFont(monoFont(8.5));
   for (const Cell &c : cells_) {
     const auto r = static_cast<std::size_t>(c.row);
-    if (s.vmcsChangedSeq[r] == kNever)
+    if (f.changedSeq[r] == kNever)
       continue;
     p.fillRect(c.value, t.background);
-    if (changedSinceExit(s, c.row))
+    if (changedSinceExit(f, c.row))
       p.fillRect(c.rect, lit);
-    if (s.vmcsChangedSeq[r] == current && current != kNever) {
+    if (f.changedSeq[r] == current && current != kNever) {
       p.setPen(QPen(t.accent, 2));
       p.drawRect(c.rect.adjusted(1, 1, -1, -1));
     }
     p.setPen(t.text);
     p.drawText(c.value, Qt::AlignVCenter | Qt::AlignRight,
-               QStringLiteral("0x") + QString::number(s.vmcsValue[r], 16));
+               QStringLiteral("0x") + QString::number(f.value[r], 16));
   }
 }
 
 bool VmcsView::event(QEvent *e) {
+  if (e->type() == QEvent::LanguageChange) {
+    regionBox_->clear(); // its items say whose VMCS in the old language
+    refreshRegions();
+  }
   if (e->type() == QEvent::ToolTip) {
     const auto *help = static_cast<QHelpEvent *>(e);
     for (const Cell &c : cells_) {
       if (!c.rect.contains(help->pos()))
         continue;
-      const MachineState &s = session_.state();
+      const Fields fields = fieldsOf(session_.state(), region_);
       const auto r = static_cast<std::size_t>(c.row);
       const uint32_t encoding = vmcsFieldRows()[r];
       const VmcsFieldInfo *f = findVmcsField(encoding);
@@ -221,12 +290,12 @@ bool VmcsView::event(QEvent *e) {
         text += tr("%1 · %2-bit · %3")
                     .arg(sv(vmcsGroupName(f->group)), sv(vmcsWidthName(f->width)),
                          sv(vmcsTypeName(f->type)));
-      if (s.vmcsChangedSeq[r] != kNever) {
-        const uint64_t v = s.vmcsValue[r];
+      if (fields.changedSeq[r] != kNever) {
+        const uint64_t v = fields.value[r];
         text += QStringLiteral("<br>") + tr("value 0x%1 = %2, last changed at event %3")
                                              .arg(QString::number(v, 16))
                                              .arg(v)
-                                             .arg(s.vmcsChangedSeq[r]);
+                                             .arg(fields.changedSeq[r]);
         text += QStringLiteral("<br>") + tr("bits set: %1").arg([&] {
           QStringList bits;
           for (int b = 63; b >= 0; --b)

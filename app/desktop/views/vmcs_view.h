@@ -7,6 +7,8 @@
 
 #include <QImage>
 
+class QComboBox;
+
 namespace ringside::desktop {
 
 class VmcsView : public ViewBase {
@@ -22,6 +24,10 @@ public:
 
   /// Rows lit as "changed since the last VM exit" at the current event (tests read it).
   int changedFieldCount() const;
+  /// Whose VMCS to show: kVmmVmcs (Ringside's VMM) or a guest-written hypervisor's region,
+  /// picked in the selector at the top; false when no vmcs event named that region yet.
+  bool setRegion(uint64_t region);
+  uint64_t region() const { return region_; }
 
 protected:
   void resizeEvent(QResizeEvent *event) override;
@@ -38,6 +44,9 @@ private:
   QImage cache_;
   QString cacheKey_;
   std::vector<Cell> cells_; ///< from the last render, for hover
+  void refreshRegions();
+  QComboBox *regionBox_;
+  uint64_t region_ = ~0ull; ///< kVmmVmcs
 };
 
 } // namespace ringside::desktop

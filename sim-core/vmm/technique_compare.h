@@ -1,0 +1,44 @@
+#pragma once
+// One guest under several techniques, one row each: what `ringside compare` prints and the
+// desktop app's Compare view draws. Each run is on the emu backend (the techniques are modelled
+// there); the costs are the cost model's (vmm/cost_model.h: 2006 Pentium 4 figures).
+#include "backend/backend.h"
+#include "guest/image_loader.h"
+#include "trace/trace_summary.h"
+#include "vmm/cost_model.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ringside {
+
+struct TechniqueRun {
+  Technique technique;
+  RunResult result;
+  TraceSummary summary;
+  CostCounts counts;
+  CostEstimate cost;
+
+  uint64_t exitCount() const;
+  uint64_t faults() const { return counts[CostOp::PageFault] + counts[CostOp::OtherException]; }
+};
+
+struct CompareRequest {
+  std::vector<std::string> virt; ///< --virt names; empty: every built technique
+  std::string vmxProfile;
+  uint64_t maxInstructions = 100'000'000;
+  double timeoutSeconds = 10.0;
+};
+
+/// The --virt names of every technique built today, in table order.
+std::vector<std::string> builtTechniqueNames();
+
+/// Runs `image` under each technique of `request`, in order. `running` (optional) is told the
+/// backend of each run before it starts and nullptr after, so another thread can stop it.
+/// Throws InputError for an unknown or unbuilt technique (by name) and for guests that fail
+/// to load.
+std::vector<TechniqueRun> compareTechniques(const GuestImage &image, const CompareRequest &request,
+                                            const std::function<void(Backend *)> &running = {});
+
+} // namespace ringside
