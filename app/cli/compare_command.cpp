@@ -39,6 +39,8 @@ void addCompareCommand(CLI::App &app, CompareOptions &o) {
   cmd->add_option("--virt", o.virt, "techniques, comma-separated (default: every one built)")
       ->delimiter(',');
   cmd->add_option("--vmx-profile", o.vmxProfile, "VT-x profile for vtx (docs/vmx-profile.md)");
+  cmd->add_option("--mmu", o.mmu, "memory model for every run: native, shadow or ept")
+      ->check(CLI::IsMember({"native", "shadow", "ept"}));
   cmd->add_option("--entry", o.entry, "real, protected or long");
   cmd->add_option("--load", o.load, "load address of .asm/.bin images");
   cmd->add_option("--max-insns", o.maxInsns, "stop each run after N instructions");
@@ -60,6 +62,7 @@ int compareCommand(const CompareOptions &o) {
       RunConfig config;
       config.virt = name;
       config.vmxProfile = o.vmxProfile;
+      config.mmu = o.mmu;
       config.maxInstructions = o.maxInsns;
       config.timeoutSeconds = o.timeout;
       backend->load(image, config); // refuses unknown and unbuilt techniques by name

@@ -24,7 +24,8 @@ struct LessonGuest {
   std::string file; ///< absolute path
   std::string backend = "emu";
   std::string virt = "vtx";
-  std::string profile; ///< "" = kvm-like
+  std::string profile;        ///< "" = kvm-like
+  std::string mmu = "native"; ///< native | shadow | ept (--mmu)
   std::vector<std::string> vmxSet;
   uint64_t maxInsns = 10'000'000;
   uint64_t memMiB = 16;

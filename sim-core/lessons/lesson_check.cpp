@@ -25,6 +25,7 @@ GuestOutcome runLessonGuest(const LessonGuest &g) {
   config.vmxProfile = g.profile;
   config.vmxOverrides = g.vmxSet;
   config.virt = g.virt;
+  config.mmu = g.mmu;
   backend->load(loadGuestImage(g.file), config);
   out.result = backend->run();
   out.events = backend->trace().events();
