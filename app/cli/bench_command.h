@@ -3,6 +3,7 @@
 // against bare KVM_RUN loops (bench_kvm.h), each measured in the same run. Google Benchmark
 // times each guest run; the report gives medians and the backend/baseline ratios.
 #include "bench_mmu.h"
+#include "bench_mmu_emu.h"
 
 #include <CLI/CLI.hpp>
 
@@ -27,6 +28,7 @@ struct BenchOptions {
   uint64_t kvmStepIterations = 3'000;      ///< × 3 instructions single-stepped (~9 µs each)
   bool mmu = true;                         ///< also the memory-model group (bench_mmu.h)
   uint64_t mmuTranslations = 200'000;      ///< translations per memory-model repetition
+  uint64_t mmuSweeps = 200; ///< passes over the emu --mmu guest's 4 MiB buffer (bench_mmu_emu.h)
 };
 
 /// One benchmark's figures over its repetitions.
@@ -73,6 +75,7 @@ struct BenchReport {
   double emuExitsPerSecond = 0;
   KvmBenchSection kvm;
   MmuBenchSection mmu;
+  MmuEmuSection mmuEmu; ///< the emu backend under --mmu shadow|ept against paging off
   bool ok() const;
 };
 

@@ -27,6 +27,8 @@ void addCompareCommand(CLI::App &app, CompareOptions &o) {
   cmd->add_option("--virt", o.virt, "techniques, comma-separated (default: every one built)")
       ->delimiter(',');
   cmd->add_option("--vmx-profile", o.vmxProfile, "VT-x profile for vtx (docs/vmx-profile.md)");
+  cmd->add_option("--mmu", o.mmu, "memory model for every run: native, shadow or ept")
+      ->check(CLI::IsMember({"native", "shadow", "ept"}));
   cmd->add_option("--entry", o.entry, "real, protected or long");
   cmd->add_option("--load", o.load, "load address of .asm/.bin images");
   cmd->add_option("--max-insns", o.maxInsns, "stop each run after N instructions");
@@ -38,7 +40,7 @@ int compareCommand(const CompareOptions &o) {
   std::vector<Row> rows;
   try {
     GuestImage image = loadGuestImage(o.guest, loadOptionsFrom(o.entry, o.load));
-    rows = compareTechniques(image, {o.virt, o.vmxProfile, o.maxInsns, o.timeout});
+    rows = compareTechniques(image, {o.virt, o.vmxProfile, o.maxInsns, o.timeout, o.mmu});
   } catch (const InputError &e) {
     std::cerr << "ringside: " << e.what() << "\n";
     return 2;

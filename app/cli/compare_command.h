@@ -14,6 +14,7 @@ struct CompareOptions {
   std::string load;
   std::vector<std::string> virt; ///< default: every built technique
   std::string vmxProfile;
+  std::string mmu = "native"; ///< --mmu
   uint64_t maxInsns = 100'000'000;
   double timeout = 10.0;
   bool json = false;

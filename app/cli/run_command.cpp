@@ -110,6 +110,10 @@ void addRunCommand(CLI::App &app, RunOptions &o) {
   run->add_option("--vmx-set", o.vmxSet,
                   "emu: override a control or field after the profile, e.g. "
                   "cpu_based.hlt_exiting=0 (repeatable)");
+  run->add_option("--mmu", o.mmu,
+                  "emu: the memory model execution goes through: native (default), shadow "
+                  "(shadow page tables) or ept (2-D walks under the VMM's EPT); docs/memory.md")
+      ->check(CLI::IsMember({"native", "shadow", "ept"}));
   run->add_flag("--step", o.step,
                 "kvm: single-step every instruction (exact count, ring events; CPL0 only on "
                 "PVM); emu: ignored, it counts exactly already");
@@ -135,6 +139,7 @@ int runCommand(const RunOptions &o) {
     config.vmxProfile = o.vmxProfile;
     config.virt = o.virt;
     config.vmxOverrides = o.vmxSet;
+    config.mmu = o.mmu;
     config.singleStep = o.step;
     config.kernelTrace = o.kernelTrace;
     backend->load(image, config);
@@ -205,6 +210,13 @@ int runCommand(const RunOptions &o) {
                          {"traps_by_insn", summary.traps}, {"leaks", summary.leakCount},
                          {"leaks_by_insn", summary.leaks}, {"translations", summary.tcMisses},
                          {"tc_hits", summary.tcHits},      {"tc_misses", summary.tcMisses}};
+    if (auto model = backend->mmuCounters(); !model.empty()) {
+      // --mmu shadow|ept: the modelled MMU the emu backend executed through (docs/memory.md).
+      j["memory"]["mmu"] = o.mmu;
+      j["memory"]["shadow_faults"] = {{"hidden", model["hidden_faults"]},
+                                      {"true", model["true_faults"]}};
+      j["memory"]["model"] = model;
+    }
     j["regs"] = regsJson(result.regs);
     if (onKvm) {
       j["kvm_stats"] = backend->counters();

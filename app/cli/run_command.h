@@ -23,6 +23,7 @@ struct RunOptions {
   std::string vmxProfile;          ///< --vmx-profile
   std::vector<std::string> vmxSet; ///< --vmx-set, repeatable
   std::string virt = "vtx";        ///< --virt
+  std::string mmu = "native";      ///< --mmu
 };
 
 void addRunCommand(CLI::App &app, RunOptions &options);

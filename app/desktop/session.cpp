@@ -57,7 +57,7 @@ std::optional<LoadProblem> Session::start(const QString &guestPath, const QStrin
     config.virt = flags.virt;
     config.vmxProfile = flags.profile;
     config.vmxOverrides = flags.vmxSet;
-    // MMU: config.mmu = flags.mmu; — once RunConfig has its --mmu field (flags.mmu is kept).
+    config.mmu = flags.mmu;
     backend->load(image, config);
   } catch (const std::exception &e) {
     return problemFrom(e.what());
@@ -67,10 +67,6 @@ std::optional<LoadProblem> Session::start(const QString &guestPath, const QStrin
   backendName_ = QString::fromStdString(backend->name());
   label_ = guestPath;
   flags_ = flags;
-  if (flags.mmu != "native") // until the line above is live, say so rather than pretend
-    status_ = tr("MMU %1 is not passed to the backend yet: this run translates as the backend "
-                 "does by default")
-                  .arg(QString::fromStdString(flags.mmu));
   const uint64_t base = image.segments.empty() ? 0 : image.segments.front().gpa;
   sourceMap_ = SourceMap::fromNasmListing(image.listing, base);
   worker_ = std::make_unique<RunWorker>(std::move(backend), kQueueCapacity);

@@ -36,6 +36,9 @@ struct RunConfig {
   std::vector<std::string> vmxOverrides;
   /// --virt: the virtualization technique (vmm/technique.h): "vtx" (default), "native", "pv".
   std::string virt = "vtx";
+  /// --mmu: the memory model the emu backend executes through: "native" (default), "shadow"
+  /// or "ept" (docs/memory.md).
+  std::string mmu = "native";
 };
 
 /// An event kind this host cannot show for this run, and why (the summary's "unobservable").
@@ -102,6 +105,8 @@ public:
   /// Ringside's own bookkeeping of the last run (steps taken, walks cross-checked, …), for
   /// debugging the backend rather than for lessons.
   virtual std::map<std::string, uint64_t> debugCounters() const { return {}; }
+  /// The memory model's counters over the last run (emu with --mmu shadow|ept; modelled).
+  virtual std::map<std::string, uint64_t> mmuCounters() const { return {}; }
   /// Event kinds this host cannot show for the last run (or the loaded configuration), so a
   /// summary says "not observable here" instead of showing zero. Empty: everything the trace
   /// format has is either observed or modelled and labelled so.

@@ -134,8 +134,8 @@ void EmuBackend::resetMachine() {
   timerDeadline_ = ~0ull;
   interruptWatch_ = windowRequested_ = false;
   shadowSkip_ = ~0ull;
-  mmu_ =
-      std::make_unique<ShadowMmu>(uc_, *ram_, *this, [this](EventBody b) { record(std::move(b)); });
+  mmu_ = std::make_unique<ShadowMmu>(
+      uc_, *ram_, *this, [this](EventBody b) { record(std::move(b)); }, mmuOptions());
   installHooks();
 
   uint64_t sp = layout::kPlatformStackTop;
@@ -241,7 +241,8 @@ void EmuBackend::startGuest() {
   icount_ = blockBase_ = 0;
   current_ = nullptr;
   stateDirty_ = true;
-  syncGuestState(); // the state VMLAUNCH starts from: in the VMCS, not a change to record
+  syncGuestState();           // the state VMLAUNCH starts from: in the VMCS, not a change to record
+  mmu_->resetModelCounters(); // the boot stub's walks are firmware, like its unrecorded events
   recording_ = true;
   if (technique_ == Technique::Trap || technique_ == Technique::Bt) {
     vcpu_ = std::make_unique<VirtualCpu>();
@@ -554,6 +555,7 @@ void EmuBackend::outHook(uc_engine *, uint32_t port, int size, uint32_t value, v
 }
 
 uint64_t EmuBackend::mmioRead(uint64_t gpa, unsigned size) {
+  deviceAccess(gpa, false);
   uint64_t value = platform_.mmioRead(gpa, static_cast<uint8_t>(size));
   record(MmioEvent{gpa, static_cast<uint8_t>(size), false, value,
                    static_cast<uint8_t>(platform_.deviceAt(gpa))});
@@ -561,6 +563,7 @@ uint64_t EmuBackend::mmioRead(uint64_t gpa, unsigned size) {
 }
 
 void EmuBackend::mmioWrite(uint64_t gpa, unsigned size, uint64_t value) {
+  deviceAccess(gpa, true);
   record(MmioEvent{gpa, static_cast<uint8_t>(size), true, value,
                    static_cast<uint8_t>(platform_.deviceAt(gpa))});
   platform_.mmioWrite(gpa, static_cast<uint8_t>(size), value);

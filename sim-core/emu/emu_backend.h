@@ -42,6 +42,7 @@ public:
   const Platform &platform() const override { return platform_; }
   Trace &trace() override { return trace_; }
   const Vmcs *modelVmcs() const override;
+  std::map<std::string, uint64_t> mmuCounters() const override;
   bool readGuestPhysical(uint64_t gpa, void *dst, size_t n) const override;
   // emu_snapshot.cpp
   snapshot::MachineState saveState() const override;
@@ -193,6 +194,12 @@ private:
   bool handleException(uint8_t vector);
   bool deliver(PendingEvent event, uint64_t returnRip, uint64_t cr2 = 0);
   bool applyPlan(const DeliveryPlan &plan, std::optional<PendingEvent> &nested);
+
+  // emu_mmu.cpp: --mmu shadow|ept.
+  MmuOptions mmuOptions() const;
+  bool emulateTableWrite(uint64_t cr2, Access access);
+  void modelledEptExit(uint16_t reason, uint64_t qualification, uint64_t gpa);
+  void deviceAccess(uint64_t gpa, bool write);
 
   // MmioBus
   uint64_t mmioRead(uint64_t gpa, unsigned size) override;

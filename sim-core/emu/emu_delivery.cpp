@@ -74,7 +74,12 @@ bool EmuBackend::handleException(uint8_t vector) {
       finish(StopKind::Error, 0, "internal: the shadow MMU could not resolve a page fault");
       return false;
     }
-    auto outcome = mmu_->handlePageFault(cr2, faultAccess(linearPc(), cr2));
+    const Access access = faultAccess(linearPc(), cr2);
+    auto outcome = mmu_->handlePageFault(cr2, access);
+    if (outcome.tableWrite)
+      return emulateTableWrite(cr2, access);
+    if (outcome.eptExit)
+      modelledEptExit(outcome.eptExit, outcome.eptQualification, outcome.eptGpa);
     if (outcome.failed) {
       finish(StopKind::Error, 0, outcome.error);
       return false;

@@ -107,10 +107,13 @@ void EmuBackend::vmExit(const ExitInfo &info) {
                    static_cast<uint8_t>(info.instructionCaused ? info.insnLength : 0)});
   writeExitInfo(vmcs_, info);
   syncGuestState();
+  mmu_->vmTransition(true, linearPc());
+  lastFaultCr2_ = ~0ull; // --mmu shadow|ept: a fault on the same page after an exit is a new one
 }
 
 void EmuBackend::vmEntry(bool injecting, uint8_t vector) {
   syncGuestState();
+  mmu_->vmTransition(true, linearPc());
   record(EntryEvent{reg(UC_X86_REG_RIP), injecting, vector});
 }
 

@@ -22,13 +22,16 @@ uint64_t pageOf(uint64_t a) { return a & ~(kPage - 1); }
 
 } // namespace
 
-ShadowMmu::ShadowMmu(uc_engine *uc, GuestRam &ram, MmioBus &bus, Recorder record)
+ShadowMmu::ShadowMmu(uc_engine *uc, GuestRam &ram, MmioBus &bus, Recorder record,
+                     MmuOptions options)
     : uc_(uc), ram_(ram), bus_(bus), record_(std::move(record)),
       tables_(static_cast<uint64_t *>(std::aligned_alloc(kPage, kShadowSize))),
-      absentPage_(static_cast<uint8_t *>(std::aligned_alloc(kPage, kPage))) {
+      absentPage_(static_cast<uint8_t *>(std::aligned_alloc(kPage, kPage))), options_(options) {
   std::memset(absentPage_.get(), 0xFF, kPage);
   std::memset(tables_.get(), 0, kShadowSize); // later resets clear only the pages used
   mapIdentity();
+  if (options_.mode != MmuMode::Native)
+    createModel();
 }
 
 ShadowMmu::~ShadowMmu() = default;
@@ -132,7 +135,7 @@ uint64_t *ShadowMmu::shadowPte(uint64_t va, bool create) {
     if (!(entry & kPteP)) {
       if (!create)
         return nullptr;
-      if (tablesUsed_ >= kShadowSize / kPage)
+      if (tablesUsed_ >= kShadowSize / kPage - 1) // the last page is flushUnicornTlb()'s
         return nullptr;
       size_t fresh = tablesUsed_++;
       // PAE PDPTEs may hold only P; other levels grant everything and leave it to the leaf.
@@ -154,8 +157,11 @@ void ShadowMmu::setGuestPaging(const PagingState &guest) {
   bool on = guest.cr0 & (1u << 31);
   bool wasOn = pagingOn_;
   guest_ = guest;
-  if (!on && !wasOn)
+  if (!on && !wasOn) {
+    if (model_)
+      modelSetPaging(guest);
     return;
+  }
   unmapAll();
   if (on) {
     if (!wasOn)
@@ -168,7 +174,10 @@ void ShadowMmu::setGuestPaging(const PagingState &guest) {
   pagingOn_ = on;
   if (!on)
     mapIdentity();
-  record_(TlbEvent{TlbOp::FlushAll, 0, 0, 0});
+  if (model_)
+    modelSetPaging(guest);
+  else
+    record_(TlbEvent{TlbOp::FlushAll, 0, 0, 0});
 }
 
 void ShadowMmu::flushAll() {
@@ -176,7 +185,10 @@ void ShadowMmu::flushAll() {
     return;
   unmapAll();
   resetShadow();
-  record_(TlbEvent{TlbOp::FlushAll, 0, 0, 0});
+  if (model_)
+    modelSetPaging(guest_); // a full flush: the VMM drops its translations too
+  else
+    record_(TlbEvent{TlbOp::FlushAll, 0, 0, 0});
 }
 
 void ShadowMmu::flushPage(uint64_t va) {
@@ -185,7 +197,12 @@ void ShadowMmu::flushPage(uint64_t va) {
     if (it != regions_.end())
       unmapRegion(it);
   }
-  record_(TlbEvent{TlbOp::FlushPage, pageOf(va), 0, 0});
+  if (model_) {
+    model_->invlpg(va);
+    applyModelFlushes();
+  } else {
+    record_(TlbEvent{TlbOp::FlushPage, pageOf(va), 0, 0});
+  }
 }
 
 // The guest's permissions as a shadow leaf: writable only once the guest's Dirty bit is set
@@ -201,7 +218,8 @@ uint64_t ShadowMmu::shadowFlags(const Translation &t, bool writeOverride) const 
   return flags;
 }
 
-bool ShadowMmu::fill(uint64_t va, const Translation &t, bool writeOverride, std::string &error) {
+bool ShadowMmu::fill(uint64_t va, const Translation &t, bool writeOverride, std::string &error,
+                     bool window) {
   uint64_t vaBase = va & ~(t.pageSize - 1), paBase = t.pageBase;
   // The physical segment holding pa: low RAM, the VGA window, high RAM, or nothing.
   uint64_t pa = t.pa, segStart, segEnd;
@@ -218,6 +236,34 @@ bool ShadowMmu::fill(uint64_t va, const Translation &t, bool writeOverride, std:
     segStart = pageOf(pa);
     segEnd = segStart + kPage;
     kind = Kind::Mmio;
+  }
+  if (window && kind == Kind::Ram) {
+    // The 2 MiB around va at va's VA→PA offset, cut to the RAM segment, to the neighbouring
+    // regions and to the shadow tables' range.
+    constexpr uint64_t kWindow = 2ull << 20;
+    const uint64_t offset = pageOf(va) - pageOf(pa); // VA − PA (mod 2^64)
+    uint64_t lo = std::max(va & ~(kWindow - 1), segStart + offset);
+    uint64_t hi = std::min((va & ~(kWindow - 1)) + kWindow, segEnd + offset);
+    auto next = regions_.upper_bound(va);
+    if (next != regions_.end())
+      hi = std::min(hi, next->first);
+    if (next != regions_.begin()) {
+      auto prev = std::prev(next);
+      lo = std::max(lo, prev->first + prev->second.size);
+    }
+    if (pageOf(va) < kShadowBase)
+      hi = std::min(hi, kShadowBase);
+    if (lo <= pageOf(va) && pageOf(va) < hi && !overlaps(lo, hi - lo)) {
+      if (!mapRegion(lo, hi - lo, kind, lo - offset, error))
+        return false;
+      uint64_t *pte = shadowPte(pageOf(va), true);
+      if (!pte) {
+        error = "shadow page-table pool exhausted";
+        return false;
+      }
+      *pte = (pageOf(va) & kFrameMask) | shadowFlags(t, writeOverride);
+      return true;
+    }
   }
   uint64_t lo = std::max(paBase, segStart), hi = std::min(paBase + t.pageSize, segEnd);
   uint64_t regionVa = vaBase + (lo - paBase), regionSize = hi - lo, regionPa = lo;
@@ -248,7 +294,8 @@ bool ShadowMmu::fill(uint64_t va, const Translation &t, bool writeOverride, std:
     }
     *pte = (a & kFrameMask) | flags;
   }
-  record_(TlbEvent{TlbOp::Fill, regionVa, regionPa, regionSize});
+  if (!model_) // the model records its own TLB fills
+    record_(TlbEvent{TlbOp::Fill, regionVa, regionPa, regionSize});
   return true;
 }
 
@@ -280,8 +327,16 @@ bool ShadowMmu::handleUnmapped(uint64_t va, Access access, std::string &error) {
     }
     return mapRegion(pageOf(va), kPage, Kind::Mmio, pageOf(va), error);
   }
-  Translation t = walkForFill(va, access);
-  if (t.ok) {
+  if (model_) {
+    FaultOutcome out;
+    if (modelFill(va, access, out))
+      return true;
+    if (out.failed) {
+      error = out.error;
+      return false;
+    }
+    lastFault_ = LastFault{true, pageOf(va), out};
+  } else if (Translation t = walkForFill(va, access); t.ok) {
     record_(t.event);
     return fill(va, t, false, error);
   }
@@ -296,6 +351,15 @@ bool ShadowMmu::handleUnmapped(uint64_t va, Access access, std::string &error) {
 
 ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access) {
   FaultOutcome out;
+  if (model_) {
+    if (lastFault_.valid && lastFault_.page == pageOf(cr2)) {
+      lastFault_.valid = false; // handleUnmapped consulted the model for this very access
+      return lastFault_.outcome;
+    }
+    lastFault_.valid = false;
+    modelFill(cr2, access, out);
+    return out;
+  }
   Translation t = walkForFill(cr2, access);
   record_(t.event);
   if (!t.ok) {

@@ -9,6 +9,7 @@
 //   permissions. Misses are filled from the guest's own tables by the page walker
 //   (recorded as `walk` and `tlb` events); guest faults are handed back for injection.
 #include "emu/guest_ram.h"
+#include "mmu/mmu_model.h"
 #include "mmu/page_walker.h"
 #include "trace/events.h"
 
@@ -19,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,11 +38,21 @@ public:
 inline constexpr uint64_t kShadowBase = 0xFFC00000;
 inline constexpr uint64_t kShadowSize = 0x400000;
 
+/// Which memory model decides the emu backend's translations (`--mmu`, docs/memory.md).
+/// Native: the guest's own tables, walked by this class (the default). Shadow / Ept: every
+/// translation Unicorn asks for goes through MmuModel (TLB, then the shadow pager or the 2-D
+/// walk over an EPT the VMM builds), whose answer is what gets mapped.
+struct MmuOptions {
+  MmuMode mode = MmuMode::Native;
+  uint16_t vpid = 0;          ///< the guest's VPID; 0 when the VMCS does not enable VPIDs
+  unsigned tlbEntries = 1536; ///< the modelled TLB (a second-level TLB's size)
+};
+
 class ShadowMmu {
 public:
   using Recorder = std::function<void(EventBody)>;
 
-  ShadowMmu(uc_engine *uc, GuestRam &ram, MmioBus &bus, Recorder record);
+  ShadowMmu(uc_engine *uc, GuestRam &ram, MmioBus &bus, Recorder record, MmuOptions options = {});
   ~ShadowMmu();
 
   /// The guest's paging registers changed (CR0, CR3, CR4 or EFER). Rebuilds the address
@@ -61,12 +73,38 @@ public:
   struct FaultOutcome {
     bool inject = false; ///< a real guest #PF: inject with errorCode
     uint32_t errorCode = 0;
-    bool failed = false; ///< the MMU cannot continue (error holds why)
+    bool failed = false;     ///< the MMU cannot continue (error holds why)
+    bool tableWrite = false; ///< shadow: a write to a write-protected guest page table
+    /// ept: the walk ended in an EPT exit the backend must record (0: none)
+    uint16_t eptExit = 0;
+    uint64_t eptQualification = 0, eptGpa = 0;
     std::string error;
   };
   /// Unicorn raised #PF at `cr2` for `access`: refill the shadow from the guest's tables,
   /// or report the guest's own fault.
   FaultOutcome handlePageFault(uint64_t cr2, Access access);
+
+  // --mmu shadow|ept (shadow_mmu_model.cpp).
+  MmuMode mode() const { return options_.mode; }
+  const MmuModel *model() const { return model_.get(); }
+  /// A VM exit or entry at guest-linear `pc`: the modelled TLB loses its entries unless VPIDs
+  /// are on. Unicorn's mappings are dropped too, so the next touch of each page asks the TLB
+  /// again; not twice in a row at the same `pc` (see the .cpp). `dropMappings` false: the
+  /// model's TLB only (from inside a Unicorn callback; a pending flush is applied at the next
+  /// fault).
+  void vmTransition(bool dropMappings = true, uint64_t pc = ~0ull);
+  /// shadow: the #PF at `cr2` is a guest write to one of its write-protected page tables.
+  /// The backend brackets one step of the instruction with begin/end: the page is writable
+  /// for that step only, then the VMM's model performs the bytes that changed (emulation).
+  bool beginTableWrite(uint64_t cr2, Access access);
+  void endTableWrite();
+  /// ept: the guest touched a device page at `gpa`: the EPT walk and the exit it causes
+  /// (48 the first time, then 49 once the VMM has marked the page, as KVM does). Returns
+  /// the exit reason, 0 when there is none.
+  uint16_t eptDeviceAccess(uint64_t gpa, bool write, uint64_t &qualification);
+  void resetModelCounters();
+  /// Counters for `run --json` (empty in native mode).
+  std::map<std::string, uint64_t> modelCounters() const;
 
   /// Reads guest-linear memory through the guest's tables (no A/D updates); false on a fault.
   bool readLinear(uint64_t va, void *dst, size_t n);
@@ -90,11 +128,22 @@ private:
   void unmapRegion(std::map<uint64_t, Region>::iterator it);
   std::map<uint64_t, Region>::iterator regionAt(uint64_t va);
   bool overlaps(uint64_t va, uint64_t size) const;
-  bool fill(uint64_t va, const Translation &t, bool writeOverride, std::string &error);
+  /// `window`: map a RAM region as large as the 2 MiB around va allows (same VA→PA offset,
+  /// no overlap) but fill only va's shadow entry: the other pages fault and are checked one
+  /// by one. Unicorn 2.0.1 slows down sharply with thousands of small regions.
+  bool fill(uint64_t va, const Translation &t, bool writeOverride, std::string &error,
+            bool window = false);
   uint64_t shadowFlags(const Translation &t, bool writeOverride) const;
   uint64_t *shadowPte(uint64_t va, bool create);
   void clearShadow(uint64_t va, uint64_t size);
   void resetShadow();
+
+  // Model modes.
+  void createModel();
+  bool modelFill(uint64_t va, Access access, FaultOutcome &out);
+  void applyModelFlushes();
+  void modelSetPaging(const PagingState &now);
+  void flushUnicornTlb();
 
   static uint64_t mmioReadCb(uc_engine *, uint64_t offset, unsigned size, void *ctx);
   static void mmioWriteCb(uc_engine *, uint64_t offset, unsigned size, uint64_t value, void *ctx);
@@ -114,6 +163,30 @@ private:
   size_t tablesUsed_ = 0;
   std::unique_ptr<uint8_t[], FreeDeleter> absentPage_; // backs pages the guest does not map
   size_t unassignedPages_ = 0;
+
+  MmuOptions options_;
+  std::unique_ptr<HostMemory> host_; ///< guest RAM (external bytes) and the VMM's table pool
+  std::unique_ptr<PageAllocator> pool_;
+  std::unique_ptr<MmuModel> model_;
+  bool modelFlushAll_ = false;  ///< the model flushed its TLB: drop Unicorn's copy
+  uint64_t lastDropPc_ = ~0ull; ///< where vmTransition last dropped Unicorn's mappings
+  std::vector<uint64_t> modelFlushPages_;
+  PagingState modelPaging_; ///< the paging registers the model last saw
+  /// ept: device pages the VMM has seen (their EPT entry is now a misconfiguration), with the
+  /// qualification of a first violation that a 2-D walk found and that is still to be reported.
+  std::map<uint64_t, std::optional<uint64_t>> devicePages_;
+  struct TableWrite {
+    bool active = false;
+    Access access;
+    uint64_t page = 0; ///< guest-linear page being written
+    uint64_t gpa = 0;  ///< its guest-physical page
+    std::vector<uint8_t> before;
+  } tableWrite_;
+  struct LastFault { ///< a model fault seen in handleUnmapped, reported by handlePageFault
+    bool valid = false;
+    uint64_t page = 0;
+    FaultOutcome outcome;
+  } lastFault_;
 };
 
 } // namespace ringside::emu

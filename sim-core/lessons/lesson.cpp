@@ -157,6 +157,9 @@ Lesson loadLesson(const std::string &dir) {
     if (!findTechnique(g.virt))
       t.fail("virt", "not a technique (native, trap, bt, pv, vtx)");
     g.profile = t.text("profile").value_or("");
+    g.mmu = t.text("mmu").value_or("native");
+    if (g.mmu != "native" && g.mmu != "shadow" && g.mmu != "ept")
+      t.fail("mmu", "expected native, shadow or ept");
     g.vmxSet = readStrings(t, "vmx_set");
     g.maxInsns = t.number("max_insns").value_or(g.maxInsns);
     g.memMiB = t.number("mem_mib").value_or(g.memMiB);

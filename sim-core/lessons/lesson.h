@@ -25,7 +25,8 @@ struct LessonGuest {
   std::string backend = "emu"; ///< emu, kvm, auto, or container (a real container, no VM)
   std::string workload;        ///< backend container: hello or demo (containers/box_workload.h)
   std::string virt = "vtx";
-  std::string profile; ///< "" = kvm-like
+  std::string profile;        ///< "" = kvm-like
+  std::string mmu = "native"; ///< native | shadow | ept (--mmu)
   std::vector<std::string> vmxSet;
   uint64_t maxInsns = 10'000'000;
   uint64_t memMiB = 16;

@@ -113,6 +113,7 @@ GuestOutcome runLessonGuest(const LessonGuest &g) {
   config.vmxProfile = g.profile;
   config.vmxOverrides = g.vmxSet;
   config.virt = g.virt;
+  config.mmu = g.mmu;
   if (g.snapshotAt)
     return runThroughSnapshot(g, config);
   if (g.migrateAt)

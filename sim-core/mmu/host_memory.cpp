@@ -8,14 +8,23 @@
 namespace ringside {
 
 void HostMemory::addRegion(uint64_t base, uint64_t size) {
-  regions_.push_back(Region{base, std::vector<uint8_t>(size)});
+  Region r;
+  r.base = base;
+  r.owned.resize(size);
+  r.data = r.owned.data(); // a vector's buffer does not move when the vector does
+  r.size = size;
+  regions_.push_back(std::move(r));
+}
+
+void HostMemory::addExternalRegion(uint64_t base, uint8_t *bytes, uint64_t size) {
+  regions_.push_back(Region{base, bytes, size, {}});
 }
 
 const uint8_t *HostMemory::findSpan(uint64_t pa, size_t n) const {
   for (size_t i = 0; i < regions_.size(); ++i)
     if (inside(regions_[i], pa, n)) {
       last_ = i;
-      return regions_[i].bytes.data() + (pa - regions_[i].base);
+      return regions_[i].data + (pa - regions_[i].base);
     }
   return nullptr;
 }

@@ -14,6 +14,10 @@ class HostMemory final : public PhysicalMemory {
 public:
   /// Adds a zero-filled region [base, base+size); regions must not overlap.
   void addRegion(uint64_t base, uint64_t size);
+  /// Adds a region whose bytes live elsewhere (the emu backend's guest RAM, which Unicorn
+  /// also maps): the models then read and write the very bytes the guest runs on. The caller
+  /// keeps `bytes` alive for as long as this HostMemory is used.
+  void addExternalRegion(uint64_t base, uint8_t *bytes, uint64_t size);
   bool read(uint64_t pa, void *dst, size_t n) const override {
     const uint8_t *p = span(pa, n);
     if (!p)
@@ -30,7 +34,7 @@ public:
   const uint8_t *span(uint64_t pa, size_t n) const {
     // Inline fast path: walks stay in one or two regions.
     if (last_ < regions_.size() && inside(regions_[last_], pa, n))
-      return regions_[last_].bytes.data() + (pa - regions_[last_].base);
+      return regions_[last_].data + (pa - regions_[last_].base);
     return findSpan(pa, n);
   }
 
@@ -40,10 +44,12 @@ public:
 private:
   struct Region {
     uint64_t base = 0;
-    std::vector<uint8_t> bytes;
+    uint8_t *data = nullptr; ///< owned.data(), or external bytes
+    uint64_t size = 0;
+    std::vector<uint8_t> owned;
   };
   static bool inside(const Region &r, uint64_t pa, size_t n) {
-    return pa >= r.base && pa - r.base <= r.bytes.size() && n <= r.bytes.size() - (pa - r.base);
+    return pa >= r.base && pa - r.base <= r.size && n <= r.size - (pa - r.base);
   }
   const uint8_t *findSpan(uint64_t pa, size_t n) const;
 
@@ -79,6 +85,12 @@ struct GuestRamMap {
     if (gpa >= ramSize)
       return false;
     hpa = hostBase + gpa;
+    return true;
+  }
+  bool toGuest(uint64_t hpa, uint64_t &gpa) const {
+    if (hpa < hostBase || hpa - hostBase >= ramSize)
+      return false;
+    gpa = hpa - hostBase;
     return true;
   }
 };

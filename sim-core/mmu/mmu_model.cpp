@@ -31,11 +31,58 @@ MmuModel::MmuModel(HostMemory &host, GuestRamMap ram, PageAllocator &pool,
         record_(std::move(b));
     });
   } else if (config_.mode == MmuMode::Ept) {
-    EptBuilder builder(pool);
-    const uint64_t size = (ram.ramSize + config_.eptPageSize - 1) & ~(config_.eptPageSize - 1);
-    builder.map(0, ram.hostBase, size, config_.eptPageSize);
-    eptp_ = builder.eptp(config_.eptAccessedDirty);
+    eptBuilder_ = std::make_unique<EptBuilder>(pool);
+    const uint64_t page = config_.eptPageSize;
+    const uint64_t size = (ram.ramSize + page - 1) & ~(page - 1);
+    auto inHole = [&](uint64_t gpa, uint64_t len) {
+      return std::any_of(config_.eptHoles.begin(), config_.eptHoles.end(), [&](const auto &h) {
+        return gpa < h.first + h.second && h.first < gpa + len;
+      });
+    };
+    // Pages of the chosen size, except around a hole, which is left out 4 KiB at a time.
+    for (uint64_t gpa = 0; gpa < size; gpa += page) {
+      if (!inHole(gpa, page)) {
+        eptBuilder_->map(gpa, ram.hostBase + gpa, page, page);
+        continue;
+      }
+      for (uint64_t p4 = gpa; p4 < gpa + page; p4 += 4096)
+        if (!inHole(p4, 4096))
+          eptBuilder_->map(p4, ram.hostBase + p4, 4096, 4096);
+    }
+    eptp_ = eptBuilder_->eptp(config_.eptAccessedDirty);
   }
+}
+
+EptGpaAccess MmuModel::eptAccess(uint64_t gpa, bool write, bool fetch, bool glaValid) {
+  EptRequest req;
+  req.gpa = gpa;
+  req.read = !write && !fetch;
+  req.write = write;
+  req.fetch = fetch;
+  req.glaValid = glaValid;
+  req.finalTranslation = glaValid; // bit 8 is defined only with bit 7
+  WalkEvent e;
+  const EptTranslation t = eptTranslate(EptContext(eptp_), host_, req, e);
+  e.walkId = nextWalkId_++;
+  count(e);
+  if (record_)
+    record_(e);
+  if (t.outcome == EptOutcome::Violation)
+    ++counters_.eptViolations;
+  if (t.outcome == EptOutcome::Misconfig)
+    ++counters_.eptMisconfigs;
+  return EptGpaAccess{t.outcome, t.qualification};
+}
+
+void MmuModel::markEptMmio(uint64_t gpa) {
+  if (eptBuilder_)
+    eptBuilder_->map(gpa & kPageMask, 0, 4096, 4096, 2 /* write-only: a misconfiguration */);
+}
+
+void MmuModel::resetCounters() {
+  counters_ = {};
+  if (shadow_)
+    shadow_->resetCounters();
 }
 
 void MmuModel::count(const WalkEvent &e) {
@@ -78,7 +125,7 @@ bool MmuModel::permits(const TlbEntry &e, const Access &a) const {
   return !(a.fetch && !e.executable);
 }
 
-MmuAccess MmuModel::access(uint64_t gva, Access a) {
+MmuAccess MmuModel::access(uint64_t gva, Access a, const void *data, size_t n) {
   ++counters_.accesses;
   const uint64_t tagEptp = config_.mode == MmuMode::Ept ? eptp_ : 0;
   if (auto hit = tlb_.lookup(gva, config_.vpid, tagEptp); hit && permits(*hit, a)) {
@@ -86,13 +133,21 @@ MmuAccess MmuModel::access(uint64_t gva, Access a) {
     MmuAccess out;
     out.ok = out.tlbHit = true;
     out.hpa = hit->paBase | (gva & (hit->pageSize - 1));
+    ram_.toGuest(out.hpa, out.gpa);
+    out.pageSize = hit->pageSize;
+    out.writable = hit->writable;
+    out.user = hit->user;
+    out.executable = hit->executable;
+    out.dirty = hit->dirty;
+    if (data && a.write)
+      host_.write(out.hpa, data, n);
     return out;
   }
   ++counters_.tlbMisses;
-  return walk(gva, a);
+  return walk(gva, a, data, n);
 }
 
-MmuAccess MmuModel::walk(uint64_t gva, Access a) {
+MmuAccess MmuModel::walk(uint64_t gva, Access a, const void *data, size_t n) {
   MmuAccess out;
   TlbEntry fill;
   fill.vpid = config_.vpid;
@@ -170,13 +225,14 @@ MmuAccess MmuModel::walk(uint64_t gva, Access a) {
     // processor could keep using them (KVM's remote TLB flush).
     const uint64_t changedBefore =
         shadow_->counters().entriesZapped + shadow_->counters().writeProtected;
-    const ShadowAccess s = shadow_->access(gva, a);
+    const ShadowAccess s = shadow_->access(gva, a, data, n);
     if (shadow_->counters().entriesZapped + shadow_->counters().writeProtected != changedBefore)
       tlb_.flushVpid(config_.vpid, TlbCause::Vmm);
     if (s.hiddenFault)
       ++counters_.hiddenFaults;
     if (s.trueFault)
       ++counters_.trueFaults;
+    out.gpa = s.gpa;
     if (!s.ok) {
       out.notRam = s.notRam;
       if (s.trueFault) {
@@ -205,8 +261,15 @@ MmuAccess MmuModel::walk(uint64_t gva, Access a) {
     ++counters_.pageFaults;
   if (out.fault == MmuFault::GeneralProtection)
     ++counters_.generalProtection;
-  if (out.ok)
+  if (out.ok) {
     tlb_.fill(fill);
+    ram_.toGuest(out.hpa, out.gpa);
+    out.pageSize = fill.pageSize;
+    out.writable = fill.writable;
+    out.user = fill.user;
+    out.executable = fill.executable;
+    out.dirty = fill.dirty;
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 // (walks, TLB hits and misses, hidden and true shadow faults, EPT violations, page-walk memory
 // references). This is the piece the emu backend's `--mmu native|shadow|ept` is meant to drive.
 #include "mmu/ept.h"
+#include "mmu/ept_builder.h"
 #include "mmu/host_memory.h"
 #include "mmu/shadow_pager.h"
 #include "mmu/tlb.h"
@@ -14,6 +15,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
+#include <vector>
 
 namespace ringside {
 
@@ -26,6 +29,9 @@ struct MmuModelConfig {
   uint16_t vpid = 1;           ///< the guest's VPID (0 when VPIDs are off)
   uint64_t eptPageSize = 4096; ///< ept: the VMM maps guest RAM with 4 KiB or 2 MiB pages
   bool eptAccessedDirty = false;
+  /// ept: guest-physical ranges [first, first + second) the VMM leaves out of the EPT
+  /// (device windows inside RAM, such as VGA): accesses there exit.
+  std::vector<std::pair<uint64_t, uint64_t>> eptHoles;
   ShadowConfig shadow;
 };
 
@@ -51,6 +57,17 @@ struct MmuAccess {
   uint64_t qualification = 0; ///< EPT violation
   uint64_t faultGpa = 0;      ///< EPT violation / misconfiguration
   bool notRam = false;        ///< the translation leads outside guest RAM (MMIO: not modelled)
+  uint64_t gpa = 0;           ///< the guest-physical address (when ok, or notRam in shadow mode)
+  // What the TLB holds for the page (when ok): size and the rights the processor enforces.
+  uint64_t pageSize = 0;
+  bool writable = false, user = false, executable = false, dirty = false;
+};
+
+/// A guest-physical access checked against the EPT alone (an access with no linear address,
+/// such as a device access the VMM emulates): the walk's outcome as VM exit information.
+struct EptGpaAccess {
+  EptOutcome outcome = EptOutcome::Ok;
+  uint64_t qualification = 0;
 };
 
 class MmuModel {
@@ -69,9 +86,20 @@ public:
   void invept(uint32_t type);
   void invvpid(uint32_t type, uint64_t gva = 0);
 
-  MmuAccess access(uint64_t gva, Access access);
+  /// One access. In shadow mode a write that carries `data` (n bytes within one page) is
+  /// stored: by the VMM when the page is a write-protected guest page table (emulated).
+  MmuAccess access(uint64_t gva, Access access, const void *data = nullptr, size_t n = 0);
+
+  /// ept: one EPT walk of `gpa` (recorded, counted), with `glaValid` / `finalTranslation` as
+  /// the exit qualification's bits 7 and 8.
+  EptGpaAccess eptAccess(uint64_t gpa, bool write, bool fetch, bool glaValid = true);
+  /// ept: what KVM does after the first EPT violation on a device page: install a
+  /// misconfigured entry (write-only), so later accesses exit as EPT misconfigurations.
+  void markEptMmio(uint64_t gpa);
 
   const MmuCounters &counters() const { return counters_; }
+  /// Zeroes the counters (and the shadow pager's): what follows is counted from here.
+  void resetCounters();
   const Tlb &tlb() const { return tlb_; }
   const ShadowPager *shadow() const { return shadow_.get(); }
   uint64_t eptp() const { return eptp_; }
@@ -79,7 +107,7 @@ public:
 
 private:
   void count(const WalkEvent &e);
-  MmuAccess walk(uint64_t gva, Access a);
+  MmuAccess walk(uint64_t gva, Access a, const void *data, size_t n);
   bool permits(const TlbEntry &e, const Access &a) const;
 
   HostMemory &host_;
@@ -89,6 +117,7 @@ private:
   Recorder record_;
   Tlb tlb_;
   std::unique_ptr<ShadowPager> shadow_;
+  std::unique_ptr<EptBuilder> eptBuilder_;
   uint64_t eptp_ = 0;
   PagingState guest_;
   uint32_t nextWalkId_ = 1;

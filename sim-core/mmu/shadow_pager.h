@@ -73,6 +73,7 @@ public:
   ShadowAccess access(uint64_t gva, Access a, const void *data = nullptr, size_t n = 0);
 
   const ShadowCounters &counters() const { return counters_; }
+  void resetCounters() { counters_ = {}; }
   const PagingState &guestPaging() const { return guest_; }
   /// The paging state the processor really uses: 4-level, CR3 = the current shadow root.
   PagingState hardwarePaging() const;

@@ -29,6 +29,7 @@ std::vector<TechniqueRun> compareTechniques(const GuestImage &image, const Compa
     config.vmxProfile = request.vmxProfile;
     config.maxInstructions = request.maxInstructions;
     config.timeoutSeconds = request.timeoutSeconds;
+    config.mmu = request.mmu;
     backend->load(image, config); // refuses unknown and unbuilt techniques by name
     TechniqueRun row{*findTechnique(name), {}, {}, {}, {}};
     if (running)

@@ -29,6 +29,7 @@ struct CompareRequest {
   std::string vmxProfile;
   uint64_t maxInstructions = 100'000'000;
   double timeoutSeconds = 10.0;
+  std::string mmu = "native"; ///< --mmu for every run
 };
 
 /// The --virt names of every technique built today, in table order.

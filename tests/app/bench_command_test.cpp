@@ -44,6 +44,7 @@ TEST(BenchCommand, RunBenchReportsFourBenchmarksWithMatchingWork) {
   o.repetitions = 2;
   o.computeIterations = 200;
   o.exitIterations = 30;
+  o.mmuSweeps = 0; // the emu --mmu group has its own test (bench_mmu_emu_test.cpp)
   BenchReport r = runBench(o);
   ASSERT_EQ(r.figures.size(), 4u);
   for (const BenchFigure &f : r.figures) {
