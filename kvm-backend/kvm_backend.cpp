@@ -16,6 +16,7 @@
 #include <cstring>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <utility>
 
 namespace ringside::kvm {
 namespace {
@@ -77,6 +78,10 @@ void KvmBackend::load(const GuestImage &image, const RunConfig &config) {
     writeFirmwareTables(ram);
   setEntryState(*vm_, image.entryMode, image.entry);
   config_ = config;
+  imagePath_ = image.path;
+  entry_ = image.entry;
+  entryMode_ = static_cast<uint8_t>(image.entryMode);
+  resumed_ = false;
   result_.reset();
   if (config.singleStep)
     enableSingleStep();
@@ -97,7 +102,11 @@ RunResult KvmBackend::run() {
     throw InputError("no guest loaded");
   result_.reset();
   synced_ = false;
-  instructions_ = 0;
+  const bool resumed = std::exchange(resumed_, false);
+  if (!resumed) {
+    instructions_ = 0;
+    clockAtStop_ = 0;
+  }
   walkedPages_.clear();
   stats_.clear();
   debug_.clear();
@@ -106,8 +115,10 @@ RunResult KvmBackend::run() {
   const CpuView start = cpuView();
   stepRip_ = start.linearRip;
   stepCpl_ = start.cpl;
-  record(RingEvent{start.cpl, start.cpl, RingCause::Start, start.linearRip, EventSource::KvmRun});
-  record(EntryEvent{start.linearRip, false, 0});
+  if (!resumed) { // a continuation goes on with the history it had (kvm_snapshot.cpp)
+    record(RingEvent{start.cpl, start.cpl, RingCause::Start, start.linearRip, EventSource::KvmRun});
+    record(EntryEvent{start.linearRip, false, 0});
+  }
 
   KvmStatsReader stats(vm_->vcpuFd());
   const auto statsBefore = stats.read();
@@ -120,7 +131,16 @@ RunResult KvmBackend::run() {
       kernelTraceFailure_ = kernelTrace.error();
   }
   watchdog_.start(run, config_.timeoutSeconds);
-  clockStart_ = std::chrono::steady_clock::now();
+  // The timer's clock stood still while the guest was stopped (or saved).
+  clockStart_ = std::chrono::steady_clock::now() -
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(double(clockAtStop_) / 1193182.0));
+  kickArmed_ = false;
+  watchdog_.cancelKick();
+  if (config_.singleStep && config_.maxInstructions && instructions_ >= config_.maxInstructions)
+    finish(StopKind::Budget, 0,
+           "instruction budget of " + std::to_string(config_.maxInstructions) +
+               " reached (--max-insns)");
   if (config_.singleStep && stepCpl_ == 3 && probe_.flavour == Flavour::Pvm)
     finish(StopKind::Error, 0, "--step cannot start at CPL3 on PVM (see docs/kvm-backend.md)");
   while (!result_) {
@@ -145,6 +165,7 @@ RunResult KvmBackend::run() {
     dispatchExit();
   }
   watchdog_.stop();
+  clockAtStop_ = timerClock();
   if (kernelTrace.active()) {
     if (auto capture = kernelTrace.stop())
       appendKernelEvents(trace_, instructions_, *capture, debug_);

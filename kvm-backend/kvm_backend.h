@@ -43,6 +43,16 @@ public:
   std::map<std::string, uint64_t> counters() const override { return stats_; }
   std::map<std::string, uint64_t> debugCounters() const override { return debug_; }
   std::vector<Unobservable> unobservable() const override;
+  // kvm_snapshot.cpp (docs/snapshots.md, "The kvm backend")
+  snapshot::MachineState saveState() const override;
+  void restoreState(const snapshot::MachineState &state, const RunConfig &config) override;
+  RunResult resume(uint64_t totalInstructions) override;
+  void setDirtyLogging(bool on) override;
+  std::vector<uint64_t> fetchDirtyLog() override;
+  /// Of the last fetchDirtyLog(): the bits KVM_GET_DIRTY_LOG set, and the pages only the
+  /// devices wrote from userspace (not in the kernel's log).
+  uint64_t lastKernelDirtyPages() const { return lastKernelDirty_; }
+  uint64_t lastUserspaceDirtyPages() const { return lastUserspaceDirty_; }
 
   const HostProbe &probe() const { return probe_; }
 
@@ -132,6 +142,13 @@ private:
   std::map<std::string, uint64_t> stats_;               ///< vCPU binary stats, after − before
   std::map<std::string, uint64_t> debug_;
   std::string kernelTraceFailure_;
+
+  std::string imagePath_; ///< what a snapshot records of the loaded image
+  uint64_t entry_ = 0;
+  uint8_t entryMode_ = 0;
+  bool resumed_ = false;     ///< the next run() goes on from a budget stop or a restore
+  uint64_t clockAtStop_ = 0; ///< timerClock() when the last run ended (PIT ticks)
+  uint64_t lastKernelDirty_ = 0, lastUserspaceDirty_ = 0;
 };
 
 } // namespace ringside::kvm

@@ -189,6 +189,9 @@ Capabilities capabilitiesFor(const HostProbe &probe) {
   caps.guestPageWalks = true; // at userspace exits, KVM_TRANSLATE-checked (kvm_walks.cpp)
   caps.paging32 = facts.paging32;
   caps.canSingleStep = facts.singleStep && probe.cap("SET_GUEST_DEBUG") != 0;
+  // A snapshot is taken at an instruction budget, which only single-stepping enforces here.
+  caps.snapshots = caps.canSingleStep;
+  caps.dirtyLog = true; // KVM_MEM_LOG_DIRTY_PAGES + KVM_GET_DIRTY_LOG (kvm_vm_state.cpp)
   caps.description = std::string("KVM on ") + facts.name + ": " + facts.summary +
                      ". Exits are what KVM_RUN returns to userspace (I/O, MMIO, HLT, shutdown); "
                      "without --step instructions are not counted (reported as 0) and "

@@ -1,11 +1,15 @@
 #pragma once
 // The VM's RAM as the platform's devices see it (virtio queues and buffers): the userspace
-// mapping KVM's memory slots point at, minus the VGA window, which no slot backs.
+// mapping KVM's memory slots point at, minus the VGA window, which no slot backs. KVM's dirty
+// log sees only the guest's (and the kernel's) stores; the devices' stores from userspace are
+// logged here while migration asks for it, as QEMU keeps its own bitmap for them.
 #include "mmu/page_walker.h"
 #include "platform/layout.h"
 
 #include <cstring>
+#include <set>
 #include <span>
+#include <utility>
 
 namespace ringside::kvm {
 
@@ -22,8 +26,17 @@ public:
     if (!backed(pa, n))
       return false;
     std::memcpy(ram_.data() + pa, src, n);
+    if (tracking_)
+      for (uint64_t p = pa / 4096; p <= (pa + n - 1) / 4096 && n > 0; ++p)
+        dirty_.insert(p);
     return true;
   }
+  void setTracking(bool on) {
+    tracking_ = on;
+    dirty_.clear();
+  }
+  /// Pages written from userspace since the last call, ascending; clears the set.
+  std::set<uint64_t> takeDirty() { return std::exchange(dirty_, {}); }
 
 private:
   bool backed(uint64_t pa, size_t n) const {
@@ -31,6 +44,8 @@ private:
     return pa < ram_.size() && n <= ram_.size() - pa && !(pa < vgaEnd && pa + n > layout::kVgaBase);
   }
   std::span<uint8_t> ram_;
+  bool tracking_ = false;
+  std::set<uint64_t> dirty_;
 };
 
 } // namespace ringside::kvm

@@ -90,11 +90,17 @@ KvmVm::KvmVm(uint64_t ramBytes) {
 }
 
 void KvmVm::addSlot(uint32_t slot, uint64_t gpa, uint64_t size) {
+  slots_.push_back(Slot{slot, gpa, size});
+  setSlot(slots_.back(), 0);
+}
+
+void KvmVm::setSlot(const Slot &slot, uint32_t flags) {
   kvm_userspace_memory_region region{};
-  region.slot = slot;
-  region.guest_phys_addr = gpa;
-  region.memory_size = size;
-  region.userspace_addr = reinterpret_cast<uint64_t>(ram_.as<uint8_t>() + gpa);
+  region.slot = slot.id;
+  region.flags = flags;
+  region.guest_phys_addr = slot.gpa;
+  region.memory_size = slot.size;
+  region.userspace_addr = reinterpret_cast<uint64_t>(ram_.as<uint8_t>() + slot.gpa);
   if (ioctl(vm_.get(), KVM_SET_USER_MEMORY_REGION, &region) < 0)
     fail("KVM_SET_USER_MEMORY_REGION");
 }

@@ -46,7 +46,8 @@ void addMigrateCommand(CLI::App &app, MigrateOptions &o) {
   auto *m = app.add_subcommand("migrate", "Live-migrate a running guest by pre-copy between two "
                                           "backends in this process (docs/snapshots.md)");
   m->add_option("GUEST", o.guest, "guest image: .asm, .bin or ELF")->required();
-  m->add_option("--backend", o.backend, "emu (kvm: no dirty log in this backend yet)")
+  m->add_option("--backend", o.backend,
+                "emu or kvm (kvm: KVM's own dirty log; runs with --step, CPL0 only on PVM)")
       ->check(CLI::IsMember({"emu", "kvm"}));
   m->add_option("--entry", o.entry, "real, protected or long")
       ->check(CLI::IsMember({"real", "protected", "long"}));
@@ -59,9 +60,11 @@ void addMigrateCommand(CLI::App &app, MigrateOptions &o) {
   m->add_option("--stop-pages", o.stopPages,
                 "stop-and-copy once at most N pages are dirty (default 32)");
   m->add_option("--guest-mips", o.guestMips,
-                "modelled guest speed while rounds are on the wire (default 50)")
+                "modelled guest speed while rounds are on the wire (default 50; kvm 0.5, as every "
+                "instruction is one single-step exit there)")
       ->check(CLI::PositiveNumber);
-  m->add_option("--warmup", o.warmup, "instructions the source runs first (default 100000)");
+  m->add_option("--warmup", o.warmup,
+                "instructions the source runs first (default 100000; kvm 2000)");
   m->add_option("--after", o.after,
                 "instructions the target runs after the switch-over (default 10000)");
   m->add_option("--set", o.set, "ADDR=VALUE: patch a dword of the image first (repeatable)");
@@ -78,12 +81,14 @@ int migrateCommand(const MigrateOptions &o) {
     RunConfig rc;
     rc.ramMiB = o.memMiB;
     rc.timeoutSeconds = 60;
+    const bool kvm = o.backend == "kvm";
+    rc.singleStep = kvm; // the kvm backend stops at an instruction count only when stepping
     migration::Config c;
     c.bandwidthMiBps = o.bandwidth;
     c.maxRounds = o.maxRounds;
     c.stopPages = o.stopPages;
-    c.guestMips = o.guestMips;
-    c.warmupInstructions = o.warmup;
+    c.guestMips = o.guestMips > 0 ? o.guestMips : (kvm ? 0.5 : 50);
+    c.warmupInstructions = o.warmup > 0 ? o.warmup : (kvm ? 2000 : 100'000);
     auto r = migration::migrate(image, *source, *target, rc, c);
     RunResult after = target->resume(r.switchoverInstructions + o.after);
     bool ok = r.memoryEqual && r.registersEqual;

@@ -17,8 +17,8 @@ struct MigrateOptions {
   double bandwidth = 256;
   int maxRounds = 10;
   uint64_t stopPages = 32;
-  double guestMips = 50;
-  uint64_t warmup = 100'000;
+  double guestMips = 0;         ///< 0: the backend's default (emu 50, kvm 0.5: kvm steps each one)
+  uint64_t warmup = 0;          ///< 0: the backend's default (emu 100000, kvm 2000)
   uint64_t after = 10'000;      ///< instructions the target runs after the switch-over
   std::vector<std::string> set; ///< --set ADDR=VALUE: a dword patched into the image
   bool json = false;

@@ -28,6 +28,9 @@ int save(const SnapshotOptions &o) {
   config.maxInstructions = o.atInsn;
   config.virt = o.virt;
   config.timeoutSeconds = 60;
+  // The kvm backend stops at an instruction count only when it single-steps (on PVM: CPL0
+  // code only); the restore goes on stepping (docs/snapshots.md).
+  config.singleStep = o.backend == "kvm";
   backend->load(loadGuestImage(o.guest, loadOptionsFrom(o.entry, o.load)), config);
   RunResult r = backend->run();
   if (r.stop.kind != StopKind::Budget)
@@ -139,12 +142,14 @@ void addSnapshotCommand(CLI::App &app, SnapshotOptions &o) {
   auto *save = snap->add_subcommand("save", "Run GUEST to an instruction count and save it");
   save->add_option("GUEST", o.guest, "guest image: .asm, .bin or ELF")->required();
   save->add_option("--at-insn", o.atInsn,
-                   "stop at the first block boundary at or after N instructions")
+                   "emu: stop at the first block boundary at or after N instructions; "
+                   "kvm: exactly at N (single-stepped)")
       ->required();
   save->add_option("-o,--output", o.output, "snapshot file to write")->required();
   save->add_option("--parent", o.parent,
                    "write a copy-on-write delta: only pages that differ from this snapshot");
-  save->add_option("--backend", o.backend, "emu (kvm snapshots: not built yet)")
+  save->add_option("--backend", o.backend,
+                   "emu or kvm (kvm: runs with --step to reach --at-insn; CPL0 only on PVM)")
       ->check(CLI::IsMember({"emu", "kvm"}));
   save->add_option("--entry", o.entry, "real, protected or long")
       ->check(CLI::IsMember({"real", "protected", "long"}));

@@ -1,7 +1,11 @@
 // The platform's device state in a snapshot (DEVS section, docs/snapshots.md): the 8254, the
 // 8259A, the 16550's registers, the debug console and VGA text memory, and the clock the
 // devices last saw. Field order here is the file format: change it only with the version.
+// The virtio devices' queues and disk are not in it: a machine whose driver has set one up is
+// refused (on both backends) rather than saved without them.
 #include "platform/platform.h"
+
+#include "errors.h"
 
 namespace ringside {
 
@@ -63,6 +67,12 @@ void Pic::restoreState(snapshot::ByteReader &r) {
 }
 
 void Platform::saveState(snapshot::ByteWriter &w) const {
+  for (const VirtioDevice *d : {&virtioConsole_, &virtioBlock_})
+    if (d->active())
+      throw InputError(std::string("snapshot: the guest has set up the virtio ") +
+                       (d->kind() == VirtioKind::Block ? "block" : "console") +
+                       " device; its virtqueue and disk are not part of the snapshot format "
+                       "(docs/snapshots.md), so the machine cannot be saved");
   w.u64(clock_);
   pit_.saveState(w);
   pic_.saveState(w);

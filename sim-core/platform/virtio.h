@@ -64,6 +64,11 @@ public:
   uint16_t base() const { return base_; }
   uint32_t irq() const { return irq_; }
   uint64_t notifications() const { return notifications_; }
+  /// The driver has touched the device (queue addresses, IRQ, a notification): snapshots
+  /// refuse the machine then, as the queue and disk are not in the format (platform_state.cpp).
+  bool active() const {
+    return notifications_ || queue_.desc || queue_.avail || queue_.used || irq_ != kVirtioNoIrq;
+  }
   /// Why the device stopped ("" while it works): the STATUS register reads 0x40 then.
   const std::string &error() const { return queue_.error; }
   std::span<uint8_t> disk() { return disk_; }
