@@ -157,6 +157,22 @@
         <source>VMCS at %1 (guest hypervisor&apos;s) %2: %3 → %4</source>
         <translation>位于 %1 的 VMCS（客户机虚拟机监控器的）%2：%3 → %4</translation>
     </message>
+    <message>
+        <source>trap (%1) at %2: VMM emulates %3</source>
+        <translation>陷入（%1），位于 %2：虚拟机监控器模拟 %3</translation>
+    </message>
+    <message>
+        <source>leak at %1: %2 — %3 expected %4, guest saw %5 (no trap)</source>
+        <translation>泄漏，位于 %1：%2 — %3 应为 %4，客户机看到 %5（未陷入）</translation>
+    </message>
+    <message>
+        <source>translation cache hit: block %1</source>
+        <translation>翻译缓存命中：基本块 %1</translation>
+    </message>
+    <message>
+        <source>translated block %1: %2 instructions, %3 rewritten (%4)</source>
+        <translation>已翻译基本块 %1：%2 条指令，改写 %3 条（%4）</translation>
+    </message>
 </context>
 <context>
     <name>ringside::desktop::CompareView</name>
@@ -875,10 +891,6 @@ qualification 0x%4</source>
     <message>
         <source>The backend failed: %1</source>
         <translation>后端出错：%1</translation>
-    </message>
-    <message>
-        <source>MMU %1 is not passed to the backend yet: this run translates as the backend does by default</source>
-        <translation>MMU 模式 %1 尚未传给后端：本次运行按后端的默认方式进行地址转换</translation>
     </message>
 </context>
 <context>

@@ -174,8 +174,8 @@ const std::vector<FieldDef> kTranslate = {
 };
 
 const std::array<const std::vector<FieldDef> *, 17> kFields = {
-    &kExit, &kEntry, &kException, &kRing, &kIo, &kMmio, &kHypercall, &kWalk, &kTlb,
-    &kConsole, &kVmcs, &kStop, &kVmx, &kContainer, &kTrap, &kLeak, &kTranslate};
+    &kExit,    &kEntry, &kException, &kRing, &kIo,        &kMmio, &kHypercall, &kWalk,     &kTlb,
+    &kConsole, &kVmcs,  &kStop,      &kVmx,  &kContainer, &kTrap, &kLeak,      &kTranslate};
 static_assert(kFields.size() == std::variant_size_v<EventBody>, "every kind needs its fields");
 
 // The trace format's JSON names (docs/trace-format.md) work as well as the short ones.

@@ -8,8 +8,8 @@ namespace {
 
 // Indexed by EventBody::index(): the order of the variant's alternatives.
 constexpr std::array<const char *, 17> kEventKinds = {
-    "exit", "entry", "exception", "ring", "io", "mmio", "hypercall", "walk", "tlb",
-    "console", "vmcs", "stop", "vmx", "container", "trap", "leak", "translate"};
+    "exit",    "entry", "exception", "ring", "io",        "mmio", "hypercall", "walk",     "tlb",
+    "console", "vmcs",  "stop",      "vmx",  "container", "trap", "leak",      "translate"};
 static_assert(kEventKinds.size() == std::variant_size_v<EventBody>,
               "every event kind needs a JSON name");
 

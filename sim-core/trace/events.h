@@ -234,10 +234,10 @@ struct ContainerEvent {
   std::string from;   ///< where it came from: ptrace, procfs, cgroupfs, clone, workload
 };
 
-using EventBody = std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
-                               HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent,
-                               StopEvent, VmxInsnEvent, ContainerEvent, TrapEvent, LeakEvent,
-                               TranslateEvent>;
+using EventBody =
+    std::variant<ExitEvent, EntryEvent, ExceptionEvent, RingEvent, IoEvent, MmioEvent,
+                 HypercallEvent, WalkEvent, TlbEvent, ConsoleEvent, VmcsEvent, StopEvent,
+                 VmxInsnEvent, ContainerEvent, TrapEvent, LeakEvent, TranslateEvent>;
 
 struct Event {
   uint64_t seq = 0;          ///< 0, 1, 2 … in the order the events happened
