@@ -94,6 +94,8 @@ const std::vector<FieldDef> kWalk = {
     {"ok", [](const EventBody &b) -> Value { return as<WalkEvent>(b).ok; }, Names::Bool},
     {"refs", [](const EventBody &b) -> Value { return as<WalkEvent>(b).memoryRefs; }},
     {"steps", [](const EventBody &b) -> Value { return as<WalkEvent>(b).stepCount; }},
+    {"walk_id", [](const EventBody &b) -> Value { return as<WalkEvent>(b).walkId; }},
+    {"exit_reason", [](const EventBody &b) -> Value { return as<WalkEvent>(b).exitReason; }},
     {"page_size", [](const EventBody &b) -> Value { return as<WalkEvent>(b).pageSize; }},
     {"fault", [](const EventBody &b) -> Value { return as<WalkEvent>(b).faultCode; }},
     {"write", [](const EventBody &b) -> Value { return as<WalkEvent>(b).write; }, Names::Bool},
@@ -108,6 +110,8 @@ const std::vector<FieldDef> kTlb = {
     {"va", [](const EventBody &b) -> Value { return as<TlbEvent>(b).va; }},
     {"pa", [](const EventBody &b) -> Value { return as<TlbEvent>(b).pa; }},
     {"page_size", [](const EventBody &b) -> Value { return as<TlbEvent>(b).pageSize; }},
+    {"vpid", [](const EventBody &b) -> Value { return as<TlbEvent>(b).vpid; }},
+    {"cause", [](const EventBody &b) { return text(tlbCauseName(as<TlbEvent>(b).cause)); }},
 };
 const std::vector<FieldDef> kConsole = {
     {"port", [](const EventBody &b) -> Value { return as<ConsoleEvent>(b).port; }},
@@ -174,8 +178,8 @@ const std::vector<FieldDef> kTranslate = {
 };
 
 const std::array<const std::vector<FieldDef> *, 17> kFields = {
-    &kExit, &kEntry, &kException, &kRing, &kIo, &kMmio, &kHypercall, &kWalk, &kTlb,
-    &kConsole, &kVmcs, &kStop, &kVmx, &kContainer, &kTrap, &kLeak, &kTranslate};
+    &kExit,    &kEntry, &kException, &kRing, &kIo,        &kMmio, &kHypercall, &kWalk,     &kTlb,
+    &kConsole, &kVmcs,  &kStop,      &kVmx,  &kContainer, &kTrap, &kLeak,      &kTranslate};
 static_assert(kFields.size() == std::variant_size_v<EventBody>, "every kind needs its fields");
 
 // The trace format's JSON names (docs/trace-format.md) work as well as the short ones.
