@@ -155,6 +155,16 @@ int runScreenshotTour(MainWindow &window, const QString &guest, const QString &d
   } else {
     err << "screenshots: no recorded 2-D walk under " << sourceRoot << "\n";
   }
+  // Lesson 11's first step: the cold 2-D walk of VA 0x40000000 that lessons/11-ept/ept.asm
+  // makes under --mmu ept (24 references), recorded from that run.
+  if (loadWalk(window, sourceRoot, QStringLiteral("walk_lesson11.jsonl"))) {
+    everyLook(window, [&](const QString &suffix) {
+      auto *walk = static_cast<PageWalkView *>(window.view(QStringLiteral("pagewalk")));
+      raiseDockOf(walk);
+      walk->finishAnimation();
+      save(walk, QStringLiteral("pagewalk-lesson11") + suffix);
+    });
+  }
   // Shadow paging, from a recorded trace: the guest's walk above the shadow walk.
   if (loadWalk(window, sourceRoot, QStringLiteral("walk_shadow.jsonl"))) {
     everyLook(window, [&](const QString &suffix) {

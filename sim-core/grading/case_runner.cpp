@@ -109,6 +109,7 @@ CaseResult runCase(const LabSpec &spec, const TestCase &tc, const GuestImage &im
     config.timeoutSeconds = spec.budgets.timeoutSeconds;
     config.vmxProfile = spec.vmxProfile;
     config.virt = spec.virt;
+    config.mmu = spec.mmu;
     backend->load(input, config);
   } catch (const InputError &e) {
     return notRun(tc, e.what());

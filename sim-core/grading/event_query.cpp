@@ -94,6 +94,8 @@ const std::vector<FieldDef> kWalk = {
     {"ok", [](const EventBody &b) -> Value { return as<WalkEvent>(b).ok; }, Names::Bool},
     {"refs", [](const EventBody &b) -> Value { return as<WalkEvent>(b).memoryRefs; }},
     {"steps", [](const EventBody &b) -> Value { return as<WalkEvent>(b).stepCount; }},
+    {"walk_id", [](const EventBody &b) -> Value { return as<WalkEvent>(b).walkId; }},
+    {"exit_reason", [](const EventBody &b) -> Value { return as<WalkEvent>(b).exitReason; }},
     {"page_size", [](const EventBody &b) -> Value { return as<WalkEvent>(b).pageSize; }},
     {"fault", [](const EventBody &b) -> Value { return as<WalkEvent>(b).faultCode; }},
     {"write", [](const EventBody &b) -> Value { return as<WalkEvent>(b).write; }, Names::Bool},
@@ -108,6 +110,8 @@ const std::vector<FieldDef> kTlb = {
     {"va", [](const EventBody &b) -> Value { return as<TlbEvent>(b).va; }},
     {"pa", [](const EventBody &b) -> Value { return as<TlbEvent>(b).pa; }},
     {"page_size", [](const EventBody &b) -> Value { return as<TlbEvent>(b).pageSize; }},
+    {"vpid", [](const EventBody &b) -> Value { return as<TlbEvent>(b).vpid; }},
+    {"cause", [](const EventBody &b) { return text(tlbCauseName(as<TlbEvent>(b).cause)); }},
 };
 const std::vector<FieldDef> kConsole = {
     {"port", [](const EventBody &b) -> Value { return as<ConsoleEvent>(b).port; }},

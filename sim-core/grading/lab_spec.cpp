@@ -299,6 +299,9 @@ void readRun(TomlTable &t, LabSpec &spec) {
   spec.virt = t.text("virt").value_or(spec.virt);
   if (!findTechnique(spec.virt))
     t.fail("virt", "expected native, trap, bt, pv or vtx");
+  spec.mmu = t.text("mmu").value_or(spec.mmu);
+  if (spec.mmu != "native" && spec.mmu != "shadow" && spec.mmu != "ept")
+    t.fail("mmu", "expected native, shadow or ept");
   spec.allowKvm = t.flag("allow_kvm").value_or(spec.backend == "kvm");
   spec.vmxProfile = t.text("vmx_profile").value_or("");
   spec.memMiB = t.number("mem_mib").value_or(spec.memMiB);

@@ -91,7 +91,8 @@ struct LabSpec {
   std::optional<uint64_t> load;
   uint64_t maxBytes = 1u << 20; ///< a larger submission file is refused before building
   std::string backend = "emu";
-  std::string virt = "vtx"; ///< the technique on the emu backend (--virt)
+  std::string virt = "vtx";   ///< the technique on the emu backend (--virt)
+  std::string mmu = "native"; ///< the emu backend's memory model (--mmu: native, shadow, ept)
   bool allowKvm = false;
   std::string vmxProfile;
   uint64_t memMiB = 16;

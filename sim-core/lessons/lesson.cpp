@@ -202,8 +202,13 @@ Lesson loadLesson(const std::string &dir) {
       c.answerField = a.requiredText("field");
       a.finish();
     }
-    if (c.answerCount.has_value() == c.answerEvent.has_value())
-      t.fail("answer_count", "give exactly one of answer_count and answer_field");
+    c.answerWalkRefs = optionalSelector(t, "answer_walk_refs");
+    if (c.answerWalkRefs && c.answerWalkRefs->kind != parseEventQuery("walk").kind)
+      t.fail("answer_walk_refs", "expected a walk selector, e.g. walk[gva=0x40000000]");
+    if (int(c.answerCount.has_value()) + int(c.answerEvent.has_value()) +
+            int(c.answerWalkRefs.has_value()) !=
+        1)
+      t.fail("answer_count", "give exactly one of answer_count, answer_field and answer_walk_refs");
     const toml::node *answer = t.node("answer");
     if (!answer || !asText(*answer))
       t.fail("answer", "missing: the expected answer (a string or an integer)");

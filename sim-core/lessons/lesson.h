@@ -52,6 +52,9 @@ struct Checkpoint {
   Text question;
   std::vector<std::string> choices;
   std::optional<EventQuery> answerCount; ///< the answer is how many events match
+  /// … or the memory references of the (2-D) walk the first match belongs to: the sum of `refs`
+  /// over the walk events sharing its walk_id (its own refs when it stands alone)
+  std::optional<EventQuery> answerWalkRefs;
   std::optional<EventQuery> answerEvent; ///< … or a field of the first match
   std::string answerField;
   std::string answer; ///< the expected answer

@@ -133,9 +133,33 @@ size_t findEvent(const EventQuery &q, const std::vector<Event> &events, size_t f
   return events.size();
 }
 
-std::string traceAnswer(const Checkpoint &c, const std::vector<Event> &events) {
+uint64_t walkRefs(const std::vector<Event> &events, size_t first) {
+  const auto &walk = std::get<WalkEvent>(events[first].body);
+  if (walk.walkId == 0)
+    return walk.memoryRefs;
+  uint64_t refs = 0;
+  for (const Event &e : events)
+    if (const auto *w = std::get_if<WalkEvent>(&e.body); w && w->walkId == walk.walkId)
+      refs += w->memoryRefs;
+  return refs;
+}
+
+std::optional<uint64_t> numericAnswer(const Checkpoint &c, const std::vector<Event> &events) {
   if (c.answerCount)
-    return std::to_string(countMatches(*c.answerCount, events));
+    return countMatches(*c.answerCount, events);
+  if (!c.answerWalkRefs)
+    return std::nullopt;
+  const size_t at = findEvent(*c.answerWalkRefs, events);
+  if (at == events.size())
+    return std::nullopt;
+  return walkRefs(events, at);
+}
+
+std::string traceAnswer(const Checkpoint &c, const std::vector<Event> &events) {
+  if (c.answerCount || c.answerWalkRefs) {
+    const auto n = numericAnswer(c, events);
+    return n ? std::to_string(*n) : "";
+  }
   size_t at = findEvent(*c.answerEvent, events);
   if (at == events.size())
     return "";

@@ -5,7 +5,9 @@
 #include "backend/backend.h"
 #include "lessons/lesson.h"
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,15 @@ GuestOutcome runLessonGuest(const LessonGuest &guest);
 
 /// The first event (index) matching `q`, at or after `from`; events.size() when none.
 size_t findEvent(const EventQuery &q, const std::vector<Event> &events, size_t from = 0);
+
+/// The memory references of the walk `first` belongs to: the sum of `refs` over the walk events
+/// sharing its walk_id (a 2-D walk: its EPT walks and the guest walk), or its own refs when it
+/// stands alone (walk_id 0). `first` must index a walk event.
+uint64_t walkRefs(const std::vector<Event> &events, size_t first);
+
+/// A numeric checkpoint answer (answer_count, answer_walk_refs) as the trace gives it; nullopt
+/// for an answer_field checkpoint or when the trace has no matching walk.
+std::optional<uint64_t> numericAnswer(const Checkpoint &c, const std::vector<Event> &events);
 
 /// A checkpoint's answer as the trace gives it ("" when the trace has no such event).
 std::string traceAnswer(const Checkpoint &c, const std::vector<Event> &events);

@@ -15,6 +15,7 @@ struct Lab {
 
 constexpr Lab kLabs[] = {
     {"06-hosted-baremetal", "solution.asm", "starter.asm"},
+    {"11-ept", "solution.asm", "starter.asm"},
     {"12-io-virt", "virtio_solution.asm", "virtio_starter.asm"},
 };
 

@@ -206,3 +206,17 @@ TEST(DesktopCheckpoint, PredictionsAreCheckedAgainstARealRun) {
   // An empty trace has nothing to answer with.
   EXPECT_FALSE(checkPrediction(lesson.checkpoints[1], {}, "HLT").answered);
 }
+
+TEST(DesktopCheckpoint, WalkRefsAnswerSumsTheWholeTwoDimensionalWalk) {
+  // Lesson 11's first walk, recorded from lessons/11-ept/ept.asm under --mmu ept.
+  const auto events = readJsonl(kSource + "/tests/desktop/data/walk_lesson11.jsonl");
+  lessons::Checkpoint c;
+  c.answerWalkRefs = parseEventQuery("walk[gva=0x40000000,purpose=guest-tables]");
+  c.answer = "24";
+  auto v = checkPrediction(c, events, "24");
+  EXPECT_TRUE(v.answered);
+  EXPECT_TRUE(v.correct);
+  EXPECT_EQ(v.traceSays, "24");
+  EXPECT_FALSE(checkPrediction(c, events, "4").correct);
+  EXPECT_FALSE(checkPrediction(c, {}, "24").answered);
+}

@@ -21,8 +21,11 @@ CheckpointVerdict checkPrediction(const lessons::Checkpoint &c, const std::vecto
                                   const std::string &given) {
   CheckpointVerdict v;
   const std::string prediction = trimmed(given);
-  if (c.answerCount) {
-    const uint64_t count = countMatches(*c.answerCount, events);
+  if (c.answerCount || c.answerWalkRefs) {
+    const std::optional<uint64_t> answer = lessons::numericAnswer(c, events);
+    if (!answer)
+      return v;
+    const uint64_t count = *answer;
     v.answered = true;
     v.traceSays = std::to_string(count);
     char *end = nullptr;

@@ -115,6 +115,15 @@ TEST(LabSpec, ErrorsNameFileLineAndKey) {
                     "  type = \"stop\"\n  kind = \"hlt\"\n")
                 .find("run.max_instructions: must be above 0"),
             std::string::npos);
+  EXPECT_NE(
+      errorOf(kHeader + "[run]\nmmu = \"npt\"\n" + one + "  type = \"stop\"\n  kind = \"hlt\"\n")
+          .find("run.mmu: expected native, shadow or ept"),
+      std::string::npos);
+  EXPECT_EQ(parseLabSpecText(kHeader + "[run]\nmmu = \"ept\"\n" + one +
+                                 "  type = \"stop\"\n  kind = \"hlt\"\n",
+                             "lab.toml")
+                .mmu,
+            "ept");
   EXPECT_NE(errorOf(kHeader + "[[case]]\nname = \"a\"\nregs = { rip = 1 }\n  [[case.check]]\n  "
                               "type = \"stop\"\n  kind = \"hlt\"\n")
                 .find("case[0].regs.rip: register inputs are general registers only"),

@@ -99,6 +99,14 @@ TEST(Lesson, BrokenManifestsNameFileLineAndKey) {
   EXPECT_NE(errorOf(brokenLesson("choice", "answer = \"HLT\"", "answer = \"MWAIT\""))
                 .find("not one of the choices"),
             std::string::npos);
+  EXPECT_NE(errorOf(brokenLesson("walkrefs", "answer_count = \"exit[reason=IO_INSTRUCTION]\"",
+                                 "answer_walk_refs = \"exit[reason=HLT]\""))
+                .find("checkpoint[0].answer_walk_refs: expected a walk selector"),
+            std::string::npos);
+  EXPECT_NE(errorOf(brokenLesson("twoanswers", "answer_count = \"exit[reason=IO_INSTRUCTION]\"",
+                                 "answer_count = \"exit\"\nanswer_walk_refs = \"walk\""))
+                .find("give exactly one of answer_count, answer_field and answer_walk_refs"),
+            std::string::npos);
 }
 
 TEST(Lesson, ContainerGuestsNameABuiltInWorkload) {
