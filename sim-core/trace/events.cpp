@@ -19,8 +19,9 @@ constexpr std::array kRingCauses = {"start", "interrupt", "iret", "far-transfer"
 constexpr std::array kWalkModes = {"bits32", "pae", "long4", "ept"};
 constexpr std::array kWalkPurposes = {"guest-tables", "shadow", "ept"};
 constexpr std::array kTlbOps = {"fill", "flush-page", "flush-all", "hit", "miss", "flush-vpid"};
-constexpr std::array kTlbCauses = {"none",          "mov-cr3", "invlpg",
-                                   "vm-transition", "invept",  "invvpid"};
+constexpr std::array kTlbCauses = {"none",   "mov-cr3", "invlpg",        "vm-transition",
+                                   "invept", "invvpid", "paging-change", "vmm"};
+static_assert(kTlbCauses.size() == size_t(TlbCause::Vmm) + 1, "one name per TlbCause");
 constexpr std::array kEventSources = {"model", "kvm-run", "kernel-trace", "kvm-translate",
                                       "single-step"};
 
