@@ -53,14 +53,6 @@ template <typename T> T getStruct(ByteReader &r, const char *what) {
   return value;
 }
 
-const std::vector<uint8_t> &sectionOf(const snapshot::MachineState &s, const char *tag) {
-  auto it = s.sections.find(tag);
-  if (it == s.sections.end())
-    throw snapshot::SnapshotError("kvm snapshot: required section '" + std::string(tag) +
-                                  "' is missing");
-  return it->second;
-}
-
 } // namespace
 
 snapshot::MachineState KvmBackend::saveState() const {
@@ -132,7 +124,7 @@ void KvmBackend::restoreState(const snapshot::MachineState &s, const RunConfig &
   if (s.entry < (s.ramMiB << 20))
     image.segments.push_back(ImageSegment{s.entry, {0x90}, 1});
 
-  ByteReader mon(sectionOf(s, "MON "), "snapshot section 'MON '");
+  ByteReader mon(s.section("MON ", "kvm snapshot"), "snapshot section 'MON '");
   const uint64_t instructions = mon.u64();
   const uint64_t stepRip = mon.u64();
   const uint8_t stepCpl = mon.u8();
@@ -154,7 +146,7 @@ void KvmBackend::restoreState(const snapshot::MachineState &s, const RunConfig &
                                   " bytes, the machine has " + std::to_string(ram.size()));
   std::memcpy(ram.data(), s.ram.data(), s.ram.size());
 
-  ByteReader cpu(sectionOf(s, "CPU "), "snapshot section 'CPU '");
+  ByteReader cpu(s.section("CPU ", "kvm snapshot"), "snapshot section 'CPU '");
   const auto regs = getStruct<kvm_regs>(cpu, "kvm_regs");
   const auto sregs = getStruct<kvm_sregs>(cpu, "kvm_sregs");
   const auto fpu = getStruct<kvm_fpu>(cpu, "kvm_fpu");
@@ -174,11 +166,11 @@ void KvmBackend::restoreState(const snapshot::MachineState &s, const RunConfig &
   vm_->setFpu(fpu);
   vm_->setEvents(events);
 
-  ByteReader clk(sectionOf(s, "CLCK"), "snapshot section 'CLCK'");
+  ByteReader clk(s.section("CLCK", "kvm snapshot"), "snapshot section 'CLCK'");
   clockAtStop_ = clk.u64();
   clk.expectEnd();
 
-  ByteReader devs(sectionOf(s, "DEVS"), "snapshot section 'DEVS'");
+  ByteReader devs(s.section("DEVS", "kvm snapshot"), "snapshot section 'DEVS'");
   platform_->restoreState(devs);
   devs.expectEnd();
 

@@ -1,6 +1,8 @@
 #include "test_paths.h"
 
 #include <fstream>
+#include <string>
+#include <unistd.h>
 
 namespace ringside::test {
 
@@ -8,7 +10,9 @@ std::filesystem::path sourceDir() { return RINGSIDE_SOURCE_DIR; }
 std::filesystem::path sharedDir() { return RINGSIDE_SHARED_DIR; }
 
 std::filesystem::path scratchDir(const std::string &name) {
-  auto dir = std::filesystem::temp_directory_path() / "ringside-tests" / name;
+  // Per process: ctest runs tests in parallel, and two tests of one suite share a name.
+  auto dir = std::filesystem::temp_directory_path() / "ringside-tests" /
+             (name + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -1,4 +1,5 @@
 #include "containers/cgroups.h"
+#include "containers/proc_files.h"
 
 #include "containers/syscall_names.h"
 
@@ -72,22 +73,6 @@ std::string below(const Mount &m, const std::string &path) {
   if (rel == "/")
     rel.clear();
   return m.point + rel;
-}
-
-std::string readFile(const std::string &path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-int writeFile(const std::string &path, const std::string &text) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return errno;
-  int err = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) ? 0 : errno;
-  close(fd);
-  return err;
 }
 
 bool hasWord(std::string text, const std::string &word) {

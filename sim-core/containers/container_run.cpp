@@ -1,4 +1,5 @@
 #include "containers/container_run.h"
+#include "containers/proc_files.h"
 
 #include "containers/namespaces.h"
 #include "containers/pod_sidecar.h"
@@ -88,22 +89,6 @@ struct Stack {
       munmap(base, kStackBytes);
   }
 };
-
-std::string readFile(const std::string &path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-int writeFile(const std::string &path, const std::string &text) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return errno;
-  int err = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) ? 0 : errno;
-  close(fd);
-  return err;
-}
 
 int64_t lineCount(const std::string &text) {
   int64_t n = 0;

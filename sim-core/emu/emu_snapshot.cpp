@@ -49,14 +49,6 @@ void restoreCpuContext(uc_engine *uc, const std::vector<uint8_t> &state, ByteRea
   uc_context_free(ctx);
 }
 
-const std::vector<uint8_t> &sectionOf(const snapshot::MachineState &s, const char *tag) {
-  auto it = s.sections.find(tag);
-  if (it == s.sections.end())
-    throw snapshot::SnapshotError("emu snapshot: required section '" + std::string(tag) +
-                                  "' is missing");
-  return it->second;
-}
-
 } // namespace
 
 snapshot::MachineState EmuBackend::saveState() const {
@@ -155,7 +147,7 @@ void EmuBackend::restoreState(const snapshot::MachineState &s, const RunConfig &
                                   " bytes, the machine has " + std::to_string(ram_->size()));
   std::memcpy(ram_->data(), s.ram.data(), s.ram.size());
 
-  ByteReader cpu(sectionOf(s, "CPU "), "snapshot section 'CPU '");
+  ByteReader cpu(s.section("CPU ", "emu snapshot"), "snapshot section 'CPU '");
   auto context = cpu.blob("CPU context", 1u << 20);
   restoreCpuContext(uc_, context, cpu);
   for (uint64_t *v : {&guestCr0_, &guestCr2_, &guestCr3_, &guestCr4_, &featureControl_})
@@ -165,7 +157,7 @@ void EmuBackend::restoreState(const snapshot::MachineState &s, const RunConfig &
     v = cpu.u64();
   cpu.expectEnd();
 
-  ByteReader mon(sectionOf(s, "MON "), "snapshot section 'MON '");
+  ByteReader mon(s.section("MON ", "emu snapshot"), "snapshot section 'MON '");
   ringCheck_ = static_cast<int>(mon.u32());
   ringBefore_ = mon.u8();
   uint8_t cause = mon.u8();
@@ -179,7 +171,7 @@ void EmuBackend::restoreState(const snapshot::MachineState &s, const RunConfig &
   spuriousDoubleFaults_ = static_cast<int>(mon.u32());
   mon.expectEnd();
 
-  ByteReader vm(sectionOf(s, "VMCS"), "snapshot section 'VMCS'");
+  ByteReader vm(s.section("VMCS", "emu snapshot"), "snapshot section 'VMCS'");
   uint32_t count = vm.u32();
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t encoding = vm.u32();
@@ -194,7 +186,7 @@ void EmuBackend::restoreState(const snapshot::MachineState &s, const RunConfig &
   vmcs_.setVmwriteAnyField(vm.boolean());
   vm.expectEnd();
 
-  ByteReader clk(sectionOf(s, "CLCK"), "snapshot section 'CLCK'");
+  ByteReader clk(s.section("CLCK", "emu snapshot"), "snapshot section 'CLCK'");
   for (uint64_t *v : {&icount_, &idle_, &timerDeadline_})
     *v = clk.u64();
   interruptWatch_ = clk.boolean();
@@ -204,7 +196,7 @@ void EmuBackend::restoreState(const snapshot::MachineState &s, const RunConfig &
     throw snapshot::SnapshotError("snapshot: META says " + std::to_string(s.instructions) +
                                   " instructions, section 'CLCK' says " + std::to_string(icount_));
 
-  ByteReader devs(sectionOf(s, "DEVS"), "snapshot section 'DEVS'");
+  ByteReader devs(s.section("DEVS", "emu snapshot"), "snapshot section 'DEVS'");
   platform_.restoreState(devs);
   devs.expectEnd();
 

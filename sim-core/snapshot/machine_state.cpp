@@ -217,4 +217,11 @@ FileInfo inspect(const std::string &path) {
   return info;
 }
 
+const std::vector<uint8_t> &MachineState::section(const char *tag, const char *who) const {
+  auto it = sections.find(tag);
+  if (it == sections.end())
+    throw SnapshotError(std::string(who) + ": required section '" + tag + "' is missing");
+  return it->second;
+}
+
 } // namespace ringside::snapshot

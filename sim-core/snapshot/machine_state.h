@@ -27,6 +27,10 @@ struct MachineState {
   std::vector<uint8_t> ram;  ///< all of guest RAM (ramMiB MiB)
   /// Backend sections by tag (4 characters), e.g. "CPU ", "VMCS", "DEVS", "CLCK".
   std::map<std::string, std::vector<uint8_t>> sections;
+
+  /// The backend section `tag`; throws SnapshotError naming `who` ("emu snapshot") and the tag
+  /// when the file lacks it.
+  const std::vector<uint8_t> &section(const char *tag, const char *who) const;
 };
 
 struct SaveStats {
