@@ -14,9 +14,17 @@ struct Lab {
 };
 
 constexpr Lab kLabs[] = {
+    {"00-hello", "solution.asm", "starter.asm"},
+    {"01-rings", "solution.asm", "starter.asm"},
+    {"05-paravirt", "solution.asm", "starter.asm"},
     {"06-hosted-baremetal", "solution.asm", "starter.asm"},
+    {"07-vtx-lifecycle", "solution.asm", "starter.asm"},
+    {"08-vm-exits", "solution.asm", "starter.asm"},
+    {"09-interrupts", "solution.asm", "starter.asm"},
+    {"10-shadow-paging", "solution.asm", "starter.asm"},
     {"11-ept", "solution.asm", "starter.asm"},
     {"12-io-virt", "virtio_solution.asm", "virtio_starter.asm"},
+    {"13-kvm", "solution.asm", "starter.asm"},
 };
 
 nlohmann::json gradeJson(const Lab &lab, const char *file) {
