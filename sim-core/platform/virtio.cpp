@@ -9,7 +9,7 @@ namespace {
 
 // A guest cannot make the device copy GiBs: per descriptor, and per notified console batch.
 constexpr uint32_t kMaxBufferBytes = 64 * 1024;
-constexpr size_t kMaxConsoleBatchBytes = 1024 * 1024;
+constexpr size_t kMaxConsoleBatchBytes = size_t{1024} * 1024;
 constexpr uint64_t kBlkHeaderSize = 16;
 
 bool powerOfTwo(uint32_t v) { return v && !(v & (v - 1)); }

@@ -72,7 +72,7 @@ std::vector<EventBody> makeRound(uint64_t i) {
   std::vector<EventBody> round(rest.begin(), rest.begin() + 6);
   for (auto &w : out)
     round.push_back(std::move(w));
-  round.push_back(TlbEvent{TlbOp::Fill, walk.gva, walk.gpa, 4096});
+  round.emplace_back(TlbEvent{TlbOp::Fill, walk.gva, walk.gpa, 4096});
   round.insert(round.end(), std::make_move_iterator(rest.begin() + 6),
                std::make_move_iterator(rest.end()));
   return round;
