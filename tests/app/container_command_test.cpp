@@ -29,8 +29,13 @@ TEST(ContainerCommand, CompareVmSetsSyscallsBesideVmExits) {
   EXPECT_EQ(j["compare"]["vm_exits"], 22);
   if (j["syscalls"].empty())
     GTEST_SKIP() << "no syscalls traced here: " << r.out;
-  // The container: write, getpid, uname, exit_group.
+    // The container: write, getpid, uname, exit_group. Under ASan the workload (a fork of this
+    // instrumented binary) makes a few more of the sanitizer runtime's own.
+#ifdef __SANITIZE_ADDRESS__
+  EXPECT_GE(j["compare"]["container_syscalls"], 4);
+#else
   EXPECT_EQ(j["compare"]["container_syscalls"], 4);
+#endif
   auto rows = j["compare"]["rows"];
   ASSERT_GE(rows.size(), 4u);
   EXPECT_EQ(rows[0]["container"], "write() = 19");
