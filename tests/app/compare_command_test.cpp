@@ -35,7 +35,7 @@ TEST(CompareCommand, SameGuestUnderEachBuiltTechnique) {
 }
 
 TEST(CompareCommand, TrapAndBtColumns) {
-  auto guest = (sourceDir() / "tests" / "guests" / "classic_hole.asm").string();
+  auto guest = (sourceDir() / "lessons" / "03-x86-hole" / "hole_guest.asm").string();
   auto r = runCli({"compare", guest, "--virt", "native,trap,bt", "--json"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);

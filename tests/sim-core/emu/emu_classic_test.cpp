@@ -41,11 +41,14 @@ void expectSameState(const GuestRun &a, const GuestRun &b) {
   EXPECT_EQ(a.result.regs.cpl, b.result.regs.cpl);
 }
 
+// Lesson 03's guest: what students run is what these tests pin.
+const auto kHoleGuest = sourceDir() / "lessons" / "03-x86-hole" / "hole_guest.asm";
+
 const std::vector<std::string> kPrivileged = {"lgdt", "lidt", "lldt", "ltr",
                                               "mov",  "cli",  "sti",  "out"};
 
 TEST(EmuClassic, NativeHasNoTraps) {
-  auto run = runGuest("classic_hole.asm", virt("native"));
+  auto run = runGuestFile(kHoleGuest, virt("native"));
   ASSERT_EQ(run.result.stop.kind, StopKind::ExitPort) << run.result.stop.message;
   EXPECT_TRUE(run.all<TrapEvent>().empty());
   EXPECT_TRUE(run.all<LeakEvent>().empty());
@@ -53,7 +56,7 @@ TEST(EmuClassic, NativeHasNoTraps) {
 }
 
 TEST(EmuClassic, TrapTakesOneTrapPerPrivilegedInstruction) {
-  auto run = runGuest("classic_hole.asm", virt("trap"));
+  auto run = runGuestFile(kHoleGuest, virt("trap"));
   ASSERT_EQ(run.result.stop.kind, StopKind::ExitPort) << run.result.stop.message;
   EXPECT_EQ(trapMnemonics(run), kPrivileged);
   // The CPU itself refused them at ring 1 (#GP); OUT is refused by the monitor's IOPL check.
@@ -68,7 +71,7 @@ TEST(EmuClassic, TrapTakesOneTrapPerPrivilegedInstruction) {
 }
 
 TEST(EmuClassic, TrapLeaksEachSensitiveUnprivilegedInstruction) {
-  auto run = runGuest("classic_hole.asm", virt("trap"));
+  auto run = runGuestFile(kHoleGuest, virt("trap"));
   std::vector<std::string> leaked;
   for (const auto &l : run.all<LeakEvent>()) {
     leaked.push_back(mnemonic(l.insn));
@@ -96,8 +99,8 @@ TEST(EmuClassic, TrapLeaksEachSensitiveUnprivilegedInstruction) {
 }
 
 TEST(EmuClassic, BtRewritesEverySensitiveInstructionAndLeaksNothing) {
-  auto native = runGuest("classic_hole.asm", virt("native"));
-  auto run = runGuest("classic_hole.asm", virt("bt"));
+  auto native = runGuestFile(kHoleGuest, virt("native"));
+  auto run = runGuestFile(kHoleGuest, virt("bt"));
   ASSERT_EQ(run.result.stop.kind, StopKind::ExitPort) << run.result.stop.message;
   EXPECT_TRUE(run.all<LeakEvent>().empty());
   // Every privileged and every sensitive instruction became a callout, in program order.
