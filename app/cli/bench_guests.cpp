@@ -119,16 +119,11 @@ std::string ucError(const char *what, uc_err err) {
 
 } // namespace
 
-BenchProgram makeBenchProgram(BenchGuest guest, uint64_t iterations) {
-  const GuestSource &g = sourceOf(guest);
-  if (iterations == 0 || iterations > 0xFFFFFFFFu)
-    throw InputError("bench iterations must be between 1 and 2^32-1");
-  // nasm reads files only: write the source to a private temporary file.
+std::vector<uint8_t> assembleBenchSource(const std::string &text) {
   char path[] = "/tmp/ringside-bench-XXXXXX";
   int fd = mkstemp(path);
   if (fd < 0)
     throw InputError(std::string("cannot create a temporary file: ") + std::strerror(errno));
-  std::string text = "%define ITERATIONS " + std::to_string(iterations) + "\n" + g.source;
   bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   close(fd);
   NasmOutput out;
@@ -141,11 +136,20 @@ BenchProgram makeBenchProgram(BenchGuest guest, uint64_t iterations) {
     throw;
   }
   unlink(path);
+  return out.bytes;
+}
+
+BenchProgram makeBenchProgram(BenchGuest guest, uint64_t iterations) {
+  const GuestSource &g = sourceOf(guest);
+  if (iterations == 0 || iterations > 0xFFFFFFFFu)
+    throw InputError("bench iterations must be between 1 and 2^32-1");
+  std::vector<uint8_t> bytes =
+      assembleBenchSource("%define ITERATIONS " + std::to_string(iterations) + "\n" + g.source);
 
   BenchProgram p;
   p.guest = guest;
   p.iterations = iterations;
-  p.bytes = std::move(out.bytes);
+  p.bytes = std::move(bytes);
   p.instructions = g.prologue + iterations * g.body + g.epilogue;
   p.ioExits = iterations * g.outsPerIteration;
   return p;

@@ -28,6 +28,10 @@ inline constexpr uint64_t kBenchLoadAddress = 0x100000;
 /// Assembles the guest with nasm. Throws InputError when nasm is missing or fails.
 BenchProgram makeBenchProgram(BenchGuest guest, uint64_t iterations);
 
+/// Assembles nasm source text (nasm reads files only: through a private temporary file that is
+/// always removed). Throws InputError when the file cannot be made or nasm fails.
+std::vector<uint8_t> assembleBenchSource(const std::string &text);
+
 /// What one run did. `seconds` covers the run alone, not engine or backend set-up.
 struct BenchRun {
   double seconds = 0;

@@ -1,15 +1,12 @@
 #include "bench_mmu_emu.h"
+#include "bench_guests.h"
 
 #include "backend/backend.h"
 #include "errors.h"
-#include "guest/nasm_assembler.h"
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <string_view>
 
@@ -66,25 +63,8 @@ constexpr const char *kSource = R"(bits 32
 )";
 
 std::vector<uint8_t> assemble(bool paging, uint64_t sweeps) {
-  char path[] = "/tmp/ringside-bench-mmu-XXXXXX";
-  int fd = mkstemp(path);
-  if (fd < 0)
-    throw InputError(std::string("cannot create a temporary file: ") + std::strerror(errno));
-  const std::string text = "%define PAGING " + std::to_string(paging ? 1 : 0) +
-                           "\n%define SWEEPS " + std::to_string(sweeps) + "\n" + kSource;
-  const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  close(fd);
-  NasmOutput out;
-  try {
-    if (!written)
-      throw InputError(std::string("cannot write ") + path);
-    out = assembleWithNasm(path);
-  } catch (...) {
-    unlink(path);
-    throw;
-  }
-  unlink(path);
-  return out.bytes;
+  return assembleBenchSource("%define PAGING " + std::to_string(paging ? 1 : 0) +
+                             "\n%define SWEEPS " + std::to_string(sweeps) + "\n" + kSource);
 }
 
 struct Variant {
