@@ -185,6 +185,12 @@ void EmuBackend::record(EventBody body) {
 uc_err EmuBackend::emulate() {
   blockBase_ = icount_;
   current_ = nullptr;
+  // Unicorn's #DF latch may still hold a page fault it raised while filling its TLB from the
+  // shadow tables and dealt with without any hook (uc_state.h); left armed, the guest's next
+  // fault would arrive as #DF, then as a silent triple-fault reset. The guest never resumes
+  // with an exception in progress. With guest paging off Unicorn's TLB fills cannot fault.
+  if (mmu_->pagingOn())
+    disarmExceptionLatch(uc_);
   inEmulation_ = true;
   uc_err err = uc_emu_start(uc_, reg(UC_X86_REG_RIP), kNever, 0, 0);
   inEmulation_ = false;
@@ -525,7 +531,8 @@ bool EmuBackend::unmappedHook(uc_engine *uc, uc_mem_type type, uint64_t addr, in
   std::string error;
   // With paging on, QEMU walked the shadow and raised #PF (arming the #DF latch) before
   // Unicorn turned the fault into this hook. Restoring a context inside a hook is not safe,
-  // so the latch stays armed: a #DF it causes is undone by handleException.
+  // so the latch stays armed until the next uc_emu_start (emulate()); a #DF it causes before
+  // then is undone by handleException.
   if (b->mmu_->handleUnmapped(addr, access, error))
     return true;
   b->pending_.kind = Pending::Kind::Error;

@@ -189,6 +189,7 @@ private:
   void scanSensitive(uint64_t addr, const std::vector<uint16_t> &offsets, bool &added);
   // emu_bt.cpp: the translation cache.
   void translationLookup(uint64_t addr);
+  uint64_t loadedCodeEnd(uint64_t addr);
 
   // emu_delivery.cpp: exceptions and interrupts.
   bool handleException(uint8_t vector);

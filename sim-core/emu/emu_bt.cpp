@@ -33,6 +33,19 @@ bool endsBlock(const DecodedInsn &d) {
 
 } // namespace
 
+// Where the code at guest-linear `addr` ends for the translator: the end of the image segment
+// it was loaded from (what follows is not the guest's code: zeros, or nothing mapped), or no
+// bound (~0) for code the guest put elsewhere itself.
+uint64_t EmuBackend::loadedCodeEnd(uint64_t addr) {
+  uint64_t pa = 0;
+  if (!mmu_->linearToPhysical(addr, false, pa))
+    return ~0ull;
+  for (const auto &seg : image_.segments)
+    if (pa >= seg.gpa && pa < seg.gpa + seg.bytes.size())
+      return addr + (seg.gpa + seg.bytes.size() - pa);
+  return ~0ull;
+}
+
 void EmuBackend::translationLookup(uint64_t addr) {
   VirtualCpu &v = *vcpu_;
   // Unicorn starts a new block of its own after each callout (and wherever QEMU splits one):
@@ -50,13 +63,15 @@ void EmuBackend::translationLookup(uint64_t addr) {
     }
   }
   // A miss (or code the guest changed since): translate the basic block, decoded from guest
-  // memory up to its control transfer.
+  // memory up to its control transfer, and no further than the guest's code goes: the end of
+  // the loaded image, or bytes that are no instruction.
   TranslateEvent ev;
   ev.addr = addr;
   uint64_t at = addr;
+  const uint64_t end = loadedCodeEnd(addr);
   do {
     auto d = decodeAt(at);
-    if (!d)
+    if (!d || at + d->insn.length > end)
       break;
     std::string text = formatInsn(*d, at);
     bool rewritten =

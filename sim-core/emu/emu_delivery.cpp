@@ -76,8 +76,10 @@ bool EmuBackend::handleException(uint8_t vector) {
     }
     const Access access = faultAccess(linearPc(), cr2);
     auto outcome = mmu_->handlePageFault(cr2, access);
-    if (outcome.tableWrite)
+    if (outcome.tableWrite) {
+      lastFaultCr2_ = ~0ull; // the write is emulated: progress, not a fault that repeats
       return emulateTableWrite(cr2, access);
+    }
     if (outcome.eptExit)
       modelledEptExit(outcome.eptExit, outcome.eptQualification, outcome.eptGpa);
     if (outcome.failed) {

@@ -3,6 +3,7 @@
 // run's VMX profile, says the hypervisor would see one (emu_vmx.cpp).
 #include "arch/exit_reasons.h"
 #include "emu/emu_backend.h"
+#include "emu/virtual_cpu.h"
 #include "platform/layout.h"
 
 namespace ringside::emu {
@@ -34,6 +35,9 @@ bool EmuBackend::stepNative(uint64_t linear, unsigned length) {
     syncInstructionCount(pending_.linear);
     return true;
   }
+  // Stopped before the resume point (a fault, an interrupt that is due, the watchdog): the
+  // block hook counted the whole block, but only what precedes RIP retired.
+  syncInstructionCount(linearPc());
   if (pending_.kind == Pending::Kind::None && err != UC_ERR_OK) {
     pending_.kind = Pending::Kind::Error;
     pending_.error = std::string("emulation failed: ") + uc_strerror(err);
@@ -228,7 +232,8 @@ bool EmuBackend::handleIntercept(uint64_t linear) {
 bool EmuBackend::ioPermitted(uint16_t port, uint8_t size) {
   if (!(reg(UC_X86_REG_CR0) & 1))
     return true;
-  unsigned iopl = (reg(UC_X86_REG_RFLAGS) >> 12) & 3;
+  // Trap and bt: the real IOPL is the VMM's (0); the guest's is virtual (emu_deprivilege.cpp).
+  unsigned iopl = deprivileged_ && vcpu_ ? vcpu_->iopl : (reg(UC_X86_REG_RFLAGS) >> 12) & 3;
   if (cpl() <= iopl)
     return true;
   uc_x86_mmr tr{};

@@ -230,9 +230,11 @@ bool ShadowMmu::beginTableWrite(uint64_t cr2, Access access) {
   if (!model_ || tableWrite_.active)
     return false;
   Translation g = translate(guest_, ram_, cr2, access, false);
-  uint64_t *pte = regionAt(cr2) != regions_.end() ? shadowPte(pageOf(cr2), false) : nullptr;
+  uint64_t *pte = regionAt(cr2) != regions_.end() ? shadowPte(pageOf(cr2), true) : nullptr;
   if (!g.ok || !pte || !ram_.isRam(pageOf(g.pa), kPage))
     return false;
+  if (!(*pte & 1)) // a VM transition dropped the shadow entries, not the page's region
+    *pte = (pageOf(cr2) & kFrameMask) | (shadowFlags(g, false) & ~kPteRw);
   tableWrite_.active = true;
   tableWrite_.access = access;
   tableWrite_.page = pageOf(cr2);

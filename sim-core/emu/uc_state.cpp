@@ -218,4 +218,15 @@ void clearExceptionLatch(uc_engine *uc) {
   editor.commit();
 }
 
+bool disarmExceptionLatch(uc_engine *uc) {
+  if (ucStateOffsets().oldException < 0)
+    return false;
+  UcStateEditor editor(uc);
+  if (editor.exceptionLatch() == -1)
+    return false;
+  editor.clearExceptionLatch();
+  editor.commit();
+  return true;
+}
+
 } // namespace ringside::emu

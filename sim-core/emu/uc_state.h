@@ -67,5 +67,10 @@ private:
 
 /// Resets the #DF latch after Unicorn reported an exception (a no-op if calibration failed).
 void clearExceptionLatch(uc_engine *uc);
+/// Resets the #DF latch if it is armed; true if it was. Unicorn 2.0.1 arms it without
+/// calling any hook (a fault taken while filling its TLB, then turned into an unmapped-memory
+/// callback, or retried after the stop a hook asked for), so the emu backend disarms it before
+/// every uc_emu_start: no exception is ever in progress when the monitor resumes the guest.
+bool disarmExceptionLatch(uc_engine *uc);
 
 } // namespace ringside::emu

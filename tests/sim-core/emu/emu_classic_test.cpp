@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 
 namespace ringside::test {
 namespace {
@@ -134,6 +135,30 @@ TEST(EmuClassic, BtCacheHitsAfterWarmUp) {
   expectSameState(run, runGuest("classic_loop.asm", virt("native")));
 }
 
+TEST(EmuClassic, BtTranslatesNoFurtherThanTheGuestsCode) {
+  // classic_loop.asm is 0x11 bytes at 0x10000 and ends with `out 0xf4, eax`; the zeros after
+  // it are no code of the guest's, though they decode (as `add [eax], al`).
+  auto run = runGuest("classic_loop.asm", virt("bt"));
+  ASSERT_EQ(run.result.stop.kind, StopKind::ExitPort) << run.result.stop.message;
+  const uint64_t imageEnd = 0x10011;
+  bool sawLast = false;
+  for (const auto &t : run.all<TranslateEvent>()) {
+    if (t.hit)
+      continue;
+    EXPECT_EQ(t.original.find("add [eax], al"), std::string::npos) << t.original;
+    // Every translated instruction starts inside the image ("0x…: insn" lines).
+    std::istringstream lines(t.original);
+    for (std::string line; std::getline(lines, line);)
+      EXPECT_LT(std::stoull(line.substr(0, line.find(':')), nullptr, 16), imageEnd) << line;
+    if (t.addr == 0x1000d) { // xor eax, eax; out 0xf4, eax
+      sawLast = true;
+      EXPECT_EQ(t.insns, 2u);
+      EXPECT_EQ(t.rewritten, 1u);
+    }
+  }
+  EXPECT_TRUE(sawLast);
+}
+
 TEST(EmuClassic, PopfGuestRunsUnderTrapAndShowsItsLeak) {
   auto native = runGuest("classic_popf.asm", virt("native"));
   EXPECT_EQ(native.console, "interrupts are on\n");
@@ -153,6 +178,43 @@ TEST(EmuClassic, PopfGuestRunsUnderTrapAndShowsItsLeak) {
   EXPECT_TRUE(pushf);
   // Under bt the same guest runs as it does natively.
   expectSameState(runGuest("classic_popf.asm", virt("bt")), native);
+}
+
+// Guests with paging, faults, ring changes and timer or device interrupts: where the
+// technique is correct (no leak on the guest's path) the final state is native's, instruction
+// count included, whatever the VMM stepped, emulated or delivered on the way.
+TEST(EmuClassic, PagingAndInterruptGuestsEndExactlyAsNative) {
+  for (const auto &path :
+       {sourceDir() / "tests/guests/long_cr3_switch.asm",
+        sourceDir() / "tests/guests/paging_alias.asm", sourceDir() / "tests/guests/ring3_idt.asm",
+        sourceDir() / "tests/guests/timer_pit.asm", sourceDir() / "tests/guests/virtio_irq.asm",
+        sourceDir() / "tests/differential/corpus/long_exceptions.asm",
+        sourceDir() / "tests/differential/corpus/pm_idt_gp.asm",
+        sourceDir() / "lessons/09-interrupts/events.asm"}) {
+    SCOPED_TRACE(path.filename().string());
+    auto native = runGuestFile(path, virt("native"));
+    ASSERT_NE(native.result.stop.kind, StopKind::Error) << native.result.stop.message;
+    for (const char *t : {"trap", "bt"}) {
+      SCOPED_TRACE(t);
+      expectSameState(runGuestFile(path, virt(t)), native);
+    }
+  }
+}
+
+TEST(EmuClassic, IoplThatTheKernelsIretPopsReachesRing3UnderBtButNotTrap) {
+  // The kernel IRETs to ring 3 with IOPL 3, and ring 3 writes the console with OUT.
+  const auto path = sourceDir() / "tests/differential/corpus/pm_ring3_iopl.asm";
+  auto native = runGuestFile(path, virt("native"));
+  ASSERT_EQ(native.result.stop.kind, StopKind::ExitPort) << native.result.stop.message;
+  // bt: the IRET is a callout; the VMM loads the popped IOPL into the virtual CPU, and checks
+  // ring 3's I/O against it (the real IOPL stays the VMM's 0).
+  expectSameState(runGuestFile(path, virt("bt")), native);
+  // trap: the IRET runs at ring 1, where the CPU keeps IOPL: the OUT takes a #GP, and this
+  // guest has no #GP handler.
+  auto trap = runGuestFile(path, virt("trap"));
+  EXPECT_EQ(trap.result.stop.kind, StopKind::Shutdown);
+  ASSERT_FALSE(trap.all<ExceptionEvent>().empty());
+  EXPECT_EQ(trap.all<ExceptionEvent>().front().vector, 13);
 }
 
 TEST(EmuClassic, RingsLessonRunsTheSameUnderEveryTechnique) {

@@ -17,6 +17,7 @@ namespace {
 struct MmuRun {
   RunResult result;
   std::vector<Event> events;
+  std::string console;
   std::map<std::string, uint64_t> counters;
   uint64_t ramHash = 0;
 
@@ -43,6 +44,8 @@ MmuRun runWith(const std::filesystem::path &path, const std::string &mmu,
   MmuRun run;
   run.result = backend->run();
   run.events = backend->trace().events();
+  for (const auto &c : run.all<ConsoleEvent>())
+    run.console += c.text;
   run.counters = backend->mmuCounters();
   // FNV-1a over all of guest RAM: the bytes the guest left behind, page tables included.
   uint64_t h = 0xcbf29ce484222325ull;
@@ -69,8 +72,8 @@ void expectSameFinalState(const MmuRun &a, const MmuRun &b, const char *what) {
   EXPECT_EQ(a.result.regs.rip, b.result.regs.rip) << what;
   EXPECT_EQ(a.result.regs.cr2, b.result.regs.cr2) << what;
   EXPECT_EQ(a.result.regs.cr3, b.result.regs.cr3) << what;
-  // Not the instruction count: the emu backend's count drifts by a few instructions around
-  // faults on pages that hold translated code, whatever the MMU (see the report).
+  EXPECT_EQ(a.result.instructions, b.result.instructions) << what;
+  EXPECT_EQ(a.console, b.console) << what;
   EXPECT_EQ(a.ramHash, b.ramHash) << what << ": guest RAM differs";
 }
 
@@ -83,6 +86,27 @@ TEST(EmuMmuTest, SameFinalStateUnderNativeShadowAndEpt) {
   const MmuRun ept = runWith(guest("mmu_process.asm"), "ept");
   expectSameFinalState(native, shadow, "shadow");
   expectSameFinalState(native, ept, "ept");
+}
+
+// The model modes drop Unicorn's mappings at every VM transition, so these guests take many
+// hidden faults between their exits, and true faults (#PF, #DE, the timer's interrupts) in
+// between: with Unicorn's #DF latch left armed by a hidden fault they used to stop with
+// "Unicorn keeps reporting #DF" (emu_backend.cpp, emulate()).
+TEST(EmuMmuTest, FaultingGuestsEndTheSameUnderNativeShadowAndEpt) {
+  for (const auto &path : {guest("paging_alias.asm"),
+                           test::sourceDir() / "lessons" / "09-interrupts" / "events.asm"}) {
+    SCOPED_TRACE(path.filename().string());
+    const MmuRun native = runWith(path, "native");
+    ASSERT_EQ(native.result.stop.kind, StopKind::ExitPort) << native.result.stop.message;
+    EXPECT_EQ(native.result.stop.code, 0);
+    const MmuRun shadow = runWith(path, "shadow");
+    ASSERT_EQ(shadow.result.stop.kind, StopKind::ExitPort) << shadow.result.stop.message;
+    const MmuRun ept = runWith(path, "ept");
+    ASSERT_EQ(ept.result.stop.kind, StopKind::ExitPort) << ept.result.stop.message;
+    expectSameFinalState(native, shadow, "shadow");
+    expectSameFinalState(native, ept, "ept");
+    EXPECT_GT(shadow.count("hidden_faults"), 0u);
+  }
 }
 
 TEST(EmuMmuTest, ShadowPagingHiddenAndTrueFaultsOnAProcessAddressSpace) {
