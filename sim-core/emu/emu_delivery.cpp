@@ -78,6 +78,8 @@ bool EmuBackend::handleException(uint8_t vector) {
     auto outcome = mmu_->handlePageFault(cr2, access);
     if (outcome.tableWrite)
       return emulateTableWrite(cr2, access);
+    if (outcome.nestedEpt)
+      return nestedEptExit(outcome); // the nested guest's EPT exit (emu_nested_ept.cpp)
     if (outcome.eptExit)
       modelledEptExit(outcome.eptExit, outcome.eptQualification, outcome.eptGpa);
     if (outcome.failed) {
