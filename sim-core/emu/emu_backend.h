@@ -157,6 +157,12 @@ private:
   VmxRegisterState captureVmxState() const;
   void loadVmxState(const VmxTransition &t);
   InsnOperand vmxOperand(const DecodedInsn &d) const;
+  // emu_nested_ept.cpp: the guest hypervisor's EPT for its nested guest.
+  std::optional<uint64_t> nestedEptPointer();
+  /// Tells the MMU which EPT the vCPU now runs under (none outside the nested guest); false
+  /// (the run stopped) where that is not modelled.
+  bool applyNestedEpt(uint64_t guestCr0);
+  bool nestedEptExit(const ShadowMmu::FaultOutcome &fault);
   std::optional<uint64_t> operandAddress(const DecodedInsn &d, const ZydisDecodedOperand &op);
   bool memoryFault(uint64_t linear, bool write);
 

@@ -80,6 +80,8 @@ bool EmuBackend::handleException(uint8_t vector) {
       lastFaultCr2_ = ~0ull; // the write is emulated: progress, not a fault that repeats
       return emulateTableWrite(cr2, access);
     }
+    if (outcome.nestedEpt)
+      return nestedEptExit(outcome); // the nested guest's EPT exit (emu_nested_ept.cpp)
     if (outcome.eptExit)
       modelledEptExit(outcome.eptExit, outcome.eptQualification, outcome.eptGpa);
     if (outcome.failed) {

@@ -361,9 +361,11 @@ bool EmuBackend::handleMovToCr(const DecodedInsn &d, uint64_t linear) {
     return deliver(PendingEvent{13, EventType::HardwareException, true, 0}, reg(UC_X86_REG_RIP));
   if (cr == 4)
     real &= ~kCr4Vmxe;
-  if (cr == 0 && pagingAfter)
-    real |= kCr0Wp;
-  if (cr == 4 && pagingAfter)
+  // A nested guest under EPT runs on shadow entries even with its paging off.
+  const bool shadowPaging = pagingAfter || (mmu_->nestedEptActive() && (cr0 & 1));
+  if (cr == 0 && shadowPaging)
+    real |= kCr0Wp | kCr0Pg;
+  if (cr == 4 && shadowPaging)
     real |= kCr4Pae;
   if (cr == 3 && pagingAfter)
     real = mmu_->shadowRoot();

@@ -446,13 +446,15 @@ void EmuBackend::loadVmxState(const VmxTransition &t) {
   const VmxRegisterState &s = t.state;
   uint64_t eferNow = efer();
   uint64_t efer = (eferNow & ~t.eferMask) | (s.efer & t.eferMask);
-  bool paging = s.cr0 & kCr0Pg;
+  // Under a nested EPT Unicorn pages even when the nested guest does not (emu_nested_ept.cpp).
+  const bool nestedEpt = applyNestedEpt(s.cr0) && mmu_->nestedEptActive();
+  bool paging = (s.cr0 & kCr0Pg) || (nestedEpt && (s.cr0 & kCr0Pe));
 
   guestCr0_ = s.cr0;
   guestCr3_ = s.cr3;
   guestCr4_ = s.cr4;
   uint64_t realCr4 = (s.cr4 & ~kCr4Vmxe) | (paging ? kCr4Pae : 0);
-  uint64_t realCr0 = s.cr0 | (paging ? kCr0Wp : 0);
+  uint64_t realCr0 = s.cr0 | (paging ? kCr0Pg | kCr0Wp : 0);
   mmu_->setGuestPaging(PagingState{s.cr0, s.cr3, s.cr4, efer});
   setReg(UC_X86_REG_CR4, realCr4);
   // IA32_EFER.LMA cannot be written; QEMU sets and clears it as CR0.PG changes with LME set,

@@ -154,7 +154,8 @@ void ShadowMmu::clearShadow(uint64_t va, uint64_t size) {
 }
 
 void ShadowMmu::setGuestPaging(const PagingState &guest) {
-  bool on = guest.cr0 & (1u << 31);
+  // A nested guest under EPT runs on shadow entries even with its paging off (see .h).
+  bool on = (guest.cr0 & (1u << 31)) || (nestedEpt_ && (guest.cr0 & 1));
   bool wasOn = pagingOn_;
   guest_ = guest;
   if (!on && !wasOn) {
@@ -336,6 +337,10 @@ bool ShadowMmu::handleUnmapped(uint64_t va, Access access, std::string &error) {
       return false;
     }
     lastFault_ = LastFault{true, pageOf(va), out};
+  } else if (nestedEpt_) {
+    FaultOutcome fault; // reported by handlePageFault, which walks again
+    if (Translation t = nestedWalk(va, access, false, fault); t.ok)
+      return fill(va, t, false, error);
   } else if (Translation t = walkForFill(va, access); t.ok) {
     record_(t.event);
     return fill(va, t, false, error);
@@ -360,12 +365,19 @@ ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access) 
     modelFill(cr2, access, out);
     return out;
   }
-  Translation t = walkForFill(cr2, access);
-  record_(t.event);
-  if (!t.ok) {
-    out.inject = true;
-    out.errorCode = t.errorCode;
-    return out;
+  Translation t;
+  if (nestedEpt_) {
+    t = nestedWalk(cr2, access, true, out);
+    if (!t.ok)
+      return out;
+  } else {
+    t = walkForFill(cr2, access);
+    record_(t.event);
+    if (!t.ok) {
+      out.inject = true;
+      out.errorCode = t.errorCode;
+      return out;
+    }
   }
   bool writeOverride = access.write && !access.user && !t.writable && !(guest_.cr0 & kCr0Wp);
   auto it = regionAt(cr2);
@@ -391,6 +403,8 @@ ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access) 
 }
 
 bool ShadowMmu::linearToPhysical(uint64_t va, bool write, uint64_t &pa) {
+  if (nestedEpt_)
+    return nestedLinearToPhysical(va, write, pa);
   if (!pagingOn_) {
     pa = va;
     return true;

@@ -9,6 +9,7 @@
 //   permissions. Misses are filled from the guest's own tables by the page walker
 //   (recorded as `walk` and `tlb` events); guest faults are handed back for injection.
 #include "emu/guest_ram.h"
+#include "mmu/ept.h"
 #include "mmu/mmu_model.h"
 #include "mmu/page_walker.h"
 #include "trace/events.h"
@@ -78,6 +79,9 @@ public:
     /// ept: the walk ended in an EPT exit the backend must record (0: none)
     uint16_t eptExit = 0;
     uint64_t eptQualification = 0, eptGpa = 0;
+    /// nested EPT: the exit (eptExit) is the nested guest's, to its guest hypervisor
+    bool nestedEpt = false;
+    std::optional<uint64_t> eptGla; ///< its guest-linear address, when the qualification says valid
     std::string error;
   };
   /// Unicorn raised #PF at `cr2` for `access`: refill the shadow from the guest's tables,
@@ -103,6 +107,16 @@ public:
   /// the exit reason, 0 when there is none.
   uint16_t eptDeviceAccess(uint64_t gpa, bool write, uint64_t &qualification);
   void resetModelCounters();
+
+  // Nested EPT (shadow_mmu_nested_ept.cpp, native mode only).
+  /// A guest hypervisor's nested guest runs with EPT on (`eptp`), or no longer does
+  /// (nullopt). While it is set, every guest-physical address the guest uses goes through the
+  /// EPT whose tables lie in guest RAM, and Unicorn runs with paging on even when the guest's
+  /// CR0.PG is 0 (so that each page's EPT permissions can be enforced by a shadow entry).
+  /// Takes effect at the next setGuestPaging(). False (and nothing changes) under --mmu
+  /// shadow|ept, whose models do not compose with a second EPT.
+  bool setNestedEpt(std::optional<uint64_t> eptp);
+  bool nestedEptActive() const { return nestedEpt_.has_value(); }
   /// Counters for `run --json` (empty in native mode).
   std::map<std::string, uint64_t> modelCounters() const;
 
@@ -122,6 +136,11 @@ private:
   };
 
   Translation walkForFill(uint64_t va, Access access);
+  /// The 2-D walk of `va` over the nested EPT. Success: the translation to map (pa is in
+  /// guest RAM) and its walk events recorded. Failure: `fault` says what the guest gets (an
+  /// EPT exit or a #PF), and the events are recorded only when `recordFailure`.
+  Translation nestedWalk(uint64_t va, Access access, bool recordFailure, FaultOutcome &fault);
+  bool nestedLinearToPhysical(uint64_t va, bool write, uint64_t &pa);
   void mapIdentity();
   void unmapAll();
   bool mapRegion(uint64_t va, uint64_t size, Kind kind, uint64_t pa, std::string &error);
@@ -175,6 +194,8 @@ private:
   /// ept: device pages the VMM has seen (their EPT entry is now a misconfiguration), with the
   /// qualification of a first violation that a 2-D walk found and that is still to be reported.
   std::map<uint64_t, std::optional<uint64_t>> devicePages_;
+  std::optional<EptContext> nestedEpt_; ///< a guest hypervisor's EPT for its nested guest
+  uint32_t nextNestedWalkId_ = 1;
   struct TableWrite {
     bool active = false;
     Access access;

@@ -7,7 +7,8 @@ set -uo pipefail
 ringside=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-guests=("$here"/oracle/*.asm "$repo/lessons/07-vtx-lifecycle/tiny_vmm.asm")
+guests=("$here"/oracle/*.asm "$repo/lessons/07-vtx-lifecycle/tiny_vmm.asm"
+  "$repo/lessons/11-ept/ept_vmm.asm" "$repo/tests/guests/nested_ept_long.asm")
 
 command -v bochs-bin >/dev/null || { echo "SKIP: bochs is not installed (scripts/setup installs it)"; exit 77; }
 failed=0
