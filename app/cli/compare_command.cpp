@@ -18,6 +18,34 @@ namespace {
 
 using Row = TechniqueRun;
 
+// Rows: the paper's operations; columns: the techniques, each "count  cycles".
+void printByOp(const std::vector<Row> &rows) {
+  std::printf("\nper operation: count and est. cycles (the nanobenchmarks of Adams & Agesen)\n");
+  std::printf("%-10s", "operation");
+  for (const auto &r : rows)
+    std::printf(" %22s", std::string(techniqueInfo(r.technique).name).c_str());
+  std::printf("\n");
+  for (const auto &op : nanobenchOps()) {
+    std::printf("%-10.*s", static_cast<int>(op.name.size()), op.name.data());
+    for (const auto &r : rows) {
+      const OpTotal t = opTotal(op, r.counts, r.cost);
+      std::printf(" %8llu %13.0f", static_cast<unsigned long long>(t.count), t.cycles);
+    }
+    std::printf("\n");
+  }
+  std::printf("%-10s", "emul. wr.");
+  for (const auto &r : rows) {
+    auto it = r.mmu.find("emulated_writes");
+    if (it == r.mmu.end())
+      std::printf(" %22s", "-");
+    else
+      std::printf(" %22llu", static_cast<unsigned long long>(it->second));
+  }
+  std::printf("\nptemod: a live PTE rewritten, then INVLPG (a plain store, and page faults "
+              "exit-free, when the run shows EPT); emul. wr.: the shadow pager's emulated "
+              "page-table writes (--mmu shadow)\n");
+}
+
 } // namespace
 
 void addCompareCommand(CLI::App &app, CompareOptions &o) {
@@ -34,6 +62,8 @@ void addCompareCommand(CLI::App &app, CompareOptions &o) {
   cmd->add_option("--max-insns", o.maxInsns, "stop each run after N instructions");
   cmd->add_option("--timeout", o.timeout, "stop each run after SECONDS");
   cmd->add_flag("--json", o.json, "machine-readable output");
+  cmd->add_flag("--by-op", o.byOp,
+                "also count and price each operation of the paper's nanobenchmarks");
 }
 
 int compareCommand(const CompareOptions &o) {
@@ -57,11 +87,16 @@ int compareCommand(const CompareOptions &o) {
       for (const auto &c : costTable())
         parts[std::string(c.name)] = {{"count", r.counts[c.op]},
                                       {"cycles", r.cost.parts[size_t(c.op)]}};
+      nlohmann::ordered_json byOp;
+      for (const auto &op : nanobenchOps()) {
+        const OpTotal t = opTotal(op, r.counts, r.cost);
+        byOp[std::string(op.name)] = {{"count", t.count}, {"cycles", t.cycles}};
+      }
       out.push_back({{"virt", techniqueInfo(r.technique).name},
                      {"stop", stopKindName(r.result.stop.kind)},
                      {"instructions", r.result.instructions},
                      {"exits", r.summary.exits},
-                     {"exceptions", r.counts[CostOp::PageFault] + r.counts[CostOp::OtherException]},
+                     {"exceptions", r.faults()},
                      {"hypercalls", r.counts[CostOp::Hypercall]},
                      {"traps", r.summary.trapCount},
                      {"bt_callouts", r.summary.calloutCount},
@@ -70,7 +105,9 @@ int compareCommand(const CompareOptions &o) {
                      {"translations", r.summary.tcMisses},
                      {"tc_hits", r.summary.tcHits},
                      {"estimated_cycles", r.cost.cycles},
-                     {"parts", parts}});
+                     {"parts", parts},
+                     {"by_op", byOp},
+                     {"mmu", r.mmu}});
     }
     std::cout << j.dump() << "\n";
     return 0;
@@ -96,6 +133,8 @@ int compareCommand(const CompareOptions &o) {
         static_cast<unsigned long long>(r.counts[CostOp::Hypercall]), r.cost.cycles,
         baseline > 0 ? r.cost.cycles / baseline : 0.0);
   }
+  if (o.byOp)
+    printByOp(rows);
   std::cout << "cycles: a model with 2006 Pentium 4 figures (Adams & Agesen, ASPLOS 2006), "
                "not a measurement; docs/cost-model.md\n";
   std::string missing;

@@ -18,6 +18,7 @@ struct CompareOptions {
   uint64_t maxInsns = 100'000'000;
   double timeout = 10.0;
   bool json = false;
+  bool byOp = false; ///< --by-op: also a table per operation (the paper's nanobenchmarks)
 };
 
 void addCompareCommand(CLI::App &app, CompareOptions &options);

@@ -93,7 +93,7 @@ int main(int argc, char **argv) {
     const auto &events = session.store().events();
     for (const auto &t : techniques())
       if (t.built) {
-        TechniqueRun r{t.technique, {}, {}, costCounts(events, events.back().instructions), {}};
+        TechniqueRun r{t.technique, {}, {}, costCounts(events, events.back().instructions), {}, {}};
         r.cost = estimateCost(r.counts, t.technique);
         r.result.instructions = events.back().instructions;
         rows.push_back(std::move(r));

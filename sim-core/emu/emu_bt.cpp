@@ -58,7 +58,8 @@ void EmuBackend::translationLookup(uint64_t addr) {
     if (mmu_->readLinear(addr, now.data(), now.size()) && now == it->second.bytes) {
       v.blockStart = addr;
       v.blockEnd = addr + now.size();
-      record(TranslateEvent{addr, true, it->second.insns, it->second.rewritten, {}, {}, {}});
+      record(TranslateEvent{
+          addr, true, it->second.insns, it->second.rewritten, {}, {}, {}, it->second.ret});
       return;
     }
   }
@@ -89,6 +90,7 @@ void EmuBackend::translationLookup(uint64_t addr) {
     }
     ++ev.insns;
     at += d->insn.length;
+    ev.ret = d->insn.mnemonic == ZYDIS_MNEMONIC_RET; // near RET (RETF is its own mnemonic)
     if (endsBlock(*d))
       break;
   } while (ev.insns < kMaxBlock);
@@ -96,7 +98,7 @@ void EmuBackend::translationLookup(uint64_t addr) {
   mmu_->readLinear(addr, bytes.data(), bytes.size());
   v.blockStart = addr;
   v.blockEnd = at;
-  tc[addr] = VirtualCpu::Translation{std::move(bytes), ev.insns, ev.rewritten};
+  tc[addr] = VirtualCpu::Translation{std::move(bytes), ev.insns, ev.rewritten, ev.ret};
   record(std::move(ev));
 }
 

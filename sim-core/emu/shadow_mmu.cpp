@@ -24,7 +24,12 @@ uint64_t pageOf(uint64_t a) { return a & ~(kPage - 1); }
 
 ShadowMmu::ShadowMmu(uc_engine *uc, GuestRam &ram, MmioBus &bus, Recorder record,
                      MmuOptions options)
-    : uc_(uc), ram_(ram), bus_(bus), record_(std::move(record)),
+    : uc_(uc), ram_(ram), bus_(bus),
+      // Every event passes the PTE watch first (pte_change_watch.h), the model's included.
+      record_([this, inner = std::move(record)](EventBody b) {
+        pteWatch_.observe(b);
+        inner(std::move(b));
+      }),
       tables_(static_cast<uint64_t *>(std::aligned_alloc(kPage, kShadowSize))),
       absentPage_(static_cast<uint8_t *>(std::aligned_alloc(kPage, kPage))), options_(options) {
   std::memset(absentPage_.get(), 0xFF, kPage);
@@ -154,6 +159,7 @@ void ShadowMmu::clearShadow(uint64_t va, uint64_t size) {
 }
 
 void ShadowMmu::setGuestPaging(const PagingState &guest) {
+  pteWatch_.forget();
   // A nested guest under EPT runs on shadow entries even with its paging off (see .h).
   bool on = (guest.cr0 & (1u << 31)) || (nestedEpt_ && (guest.cr0 & 1));
   bool wasOn = pagingOn_;
@@ -182,6 +188,7 @@ void ShadowMmu::setGuestPaging(const PagingState &guest) {
 }
 
 void ShadowMmu::flushAll() {
+  pteWatch_.forget();
   if (!pagingOn_)
     return;
   unmapAll();
@@ -194,6 +201,7 @@ void ShadowMmu::flushAll() {
 
 void ShadowMmu::flushPage(uint64_t va) {
   if (pagingOn_) {
+    pteWatch_.beforeInvlpg(va, guest_, ram_);
     auto it = regionAt(va);
     if (it != regions_.end())
       unmapRegion(it);
@@ -202,7 +210,9 @@ void ShadowMmu::flushPage(uint64_t va) {
     model_->invlpg(va);
     applyModelFlushes();
   } else {
-    record_(TlbEvent{TlbOp::FlushPage, pageOf(va), 0, 0});
+    TlbEvent flush{TlbOp::FlushPage, pageOf(va), 0, 0};
+    flush.pteChanged = pteWatch_.takeVerdict(va);
+    record_(flush);
   }
 }
 

@@ -9,6 +9,7 @@
 //   permissions. Misses are filled from the guest's own tables by the page walker
 //   (recorded as `walk` and `tlb` events); guest faults are handed back for injection.
 #include "emu/guest_ram.h"
+#include "emu/pte_change_watch.h"
 #include "mmu/ept.h"
 #include "mmu/mmu_model.h"
 #include "mmu/page_walker.h"
@@ -170,7 +171,8 @@ private:
   uc_engine *uc_;
   GuestRam &ram_;
   MmioBus &bus_;
-  Recorder record_;
+  Recorder record_; ///< the backend's recorder, behind the PTE watch
+  PteChangeWatch pteWatch_;
   PagingState guest_;
   bool pagingOn_ = false;
   bool long4_ = false;

@@ -230,11 +230,18 @@ bool ShadowMmu::beginTableWrite(uint64_t cr2, Access access) {
   if (!model_ || tableWrite_.active)
     return false;
   Translation g = translate(guest_, ram_, cr2, access, false);
-  uint64_t *pte = regionAt(cr2) != regions_.end() ? shadowPte(pageOf(cr2), true) : nullptr;
+  auto region = regionAt(cr2);
+  uint64_t *pte = region != regions_.end() ? shadowPte(pageOf(cr2), true) : nullptr;
   if (!g.ok || !pte || !ram_.isRam(pageOf(g.pa), kPage))
     return false;
-  if (!(*pte & 1)) // a VM transition dropped the shadow entries, not the page's region
-    *pte = (pageOf(cr2) & kFrameMask) | (shadowFlags(g, false) & ~kPteRw);
+  if (!(*pte & 1)) {
+    // The VMM dropped Unicorn's entries since the page was mapped (a flush after an earlier
+    // emulated write): the region still backs the page; only its shadow entry is rebuilt.
+    if (region->second.kind != Kind::Ram ||
+        region->second.pa + (pageOf(cr2) - region->first) != pageOf(g.pa))
+      return false;
+    *pte = (pageOf(cr2) & kFrameMask) | shadowFlags(g, false);
+  }
   tableWrite_.active = true;
   tableWrite_.access = access;
   tableWrite_.page = pageOf(cr2);

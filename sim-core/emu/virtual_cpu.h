@@ -30,6 +30,7 @@ struct EmuBackend::VirtualCpu {
   struct Translation {
     std::vector<uint8_t> bytes; ///< the guest code it was made from (coherence check)
     uint32_t insns = 0, rewritten = 0;
+    bool ret = false; ///< ends with a near RET (TranslateEvent::ret)
   };
   std::unordered_map<uint64_t, Translation> tc; ///< the translation cache, by block address
   uint64_t blockStart = 0, blockEnd = 0;        ///< the translated block running now

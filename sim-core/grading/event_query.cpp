@@ -112,6 +112,8 @@ const std::vector<FieldDef> kTlb = {
     {"page_size", [](const EventBody &b) -> Value { return as<TlbEvent>(b).pageSize; }},
     {"vpid", [](const EventBody &b) -> Value { return as<TlbEvent>(b).vpid; }},
     {"cause", [](const EventBody &b) { return text(tlbCauseName(as<TlbEvent>(b).cause)); }},
+    {"pte_changed", [](const EventBody &b) -> Value { return as<TlbEvent>(b).pteChanged; },
+     Names::Bool},
 };
 const std::vector<FieldDef> kConsole = {
     {"port", [](const EventBody &b) -> Value { return as<ConsoleEvent>(b).port; }},
@@ -175,6 +177,7 @@ const std::vector<FieldDef> kTranslate = {
     {"hit", [](const EventBody &b) -> Value { return as<TranslateEvent>(b).hit; }, Names::Bool},
     {"insns", [](const EventBody &b) -> Value { return as<TranslateEvent>(b).insns; }},
     {"rewritten", [](const EventBody &b) -> Value { return as<TranslateEvent>(b).rewritten; }},
+    {"ret", [](const EventBody &b) -> Value { return as<TranslateEvent>(b).ret; }, Names::Bool},
 };
 
 const std::array<const std::vector<FieldDef> *, 17> kFields = {

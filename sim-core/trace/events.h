@@ -149,6 +149,9 @@ struct TlbEvent {
   uint64_t pageSize = 0;
   uint16_t vpid = 0; ///< the tag of the entries involved (0: untagged / the host's)
   TlbCause cause = TlbCause::None;
+  /// A flush-page for INVLPG whose page the guest had remapped: its page-table entry differs
+  /// from the one the last walk of the page read (the guest rewrote a live PTE: a `ptemod`).
+  bool pteChanged = false;
 };
 
 /// Text the guest wrote to the debug console (0xE9) or the serial port (0x3F8).
@@ -211,6 +214,9 @@ struct TranslateEvent {
   std::string original;       ///< one instruction a line
   std::string translated;     ///< the same block with the rewritten instructions
   std::string rewrittenInsns; ///< the rewritten instructions, comma-separated
+  /// The block ends with a near RET: the indirect branch a translator must look up in its
+  /// cache (BT's call/ret penalty, counted once per execution, hit or miss).
+  bool ret = false;
 };
 
 enum class StopKind : uint8_t { Hlt, ExitPort, Shutdown, Budget, Timeout, Error };

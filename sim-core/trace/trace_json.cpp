@@ -120,6 +120,8 @@ void put(ordered_json &j, const TlbEvent &e) {
     j["vpid"] = e.vpid;
   if (e.cause != TlbCause::None)
     j["cause"] = tlbCauseName(e.cause);
+  if (e.pteChanged)
+    j["pte_changed"] = true;
 }
 
 void put(ordered_json &j, const ConsoleEvent &e) { j.update({{"port", e.port}, {"text", e.text}}); }
@@ -164,6 +166,8 @@ void put(ordered_json &j, const TranslateEvent &e) {
     j.update({{"original", e.original},
               {"translated", e.translated},
               {"rewritten_insns", e.rewrittenInsns}});
+  if (e.ret)
+    j["ret"] = true;
 }
 
 void put(ordered_json &j, const StopEvent &e) {
@@ -386,6 +390,7 @@ void get(const Reader &r, TlbEvent &e) {
   e.pageSize = r.u<uint64_t>("page_size");
   e.vpid = r.has("vpid") ? r.u<uint16_t>("vpid") : 0;
   e.cause = r.has("cause") ? r.named("cause", tlbCauseName) : TlbCause::None;
+  e.pteChanged = r.has("pte_changed") && r.flag("pte_changed");
 }
 
 void get(const Reader &r, ConsoleEvent &e) {
@@ -434,6 +439,7 @@ void get(const Reader &r, TranslateEvent &e) {
     e.translated = r.str("translated");
     e.rewrittenInsns = r.str("rewritten_insns");
   }
+  e.ret = r.has("ret") && r.flag("ret");
 }
 
 void get(const Reader &r, StopEvent &e) {

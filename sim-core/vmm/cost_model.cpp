@@ -34,6 +34,30 @@ const std::array<CostRow, kCostOpCount> kCosts = {{
      "derived: `in` under BT (an emulated privileged instruction) ≈ 214"},
     {CostOp::Translation, "translated insn", C{na, na, 2300, na, na},
      "≈2300 cycles per translated instruction (papers.md §1.2, secondary source)"},
+    {CostOp::Syscall, "syscall", C{0, 2000, 2000, 0, 0},
+     "`syscall` nanobenchmark, on top of the instructions: BT \"approximately 2000 more cycles "
+     "than a native system call\", VT-x \"at native speed\"; trap: assumed as BT (the software "
+     "VMM reflects each one into the deprivileged kernel)"},
+    {CostOp::CallRet, "call/ret", C{na, na, 40, na, na},
+     "`call/ret` nanobenchmark: native 11, BT 51, \"average penalty of 40 cycles\" per call/ret "
+     "executed in translated code; VT-x and native pay only the instructions"},
+    {CostOp::PteMod, "ptemod", C{1, 391, 391, 12733, 12733},
+     "`ptemod` nanobenchmark (shadow paging, trace-based coherency): native a single-cycle "
+     "store, BT 391, VT-x 12733; trap: assumed as BT (the same write-protected tables)"},
+    {CostOp::PteStore, "ptemod (EPT)", C{1, 1, 1, 1, 1},
+     "assumed: under EPT nothing write-protects the guest's tables, a plain store"},
+    {CostOp::PageFaultEpt, "page fault (EPT)", C{1093, 3927, 3927, 1093, 1093},
+     "assumed: under EPT a guest page fault does not exit (native's `pgfault`, 1093); trap and "
+     "BT keep their software MMU's 3927"},
+}};
+
+constexpr std::array<NanobenchOp, 6> kNanobench = {{
+    {"in", {CostOp::PortIo, CostOp::PortIo}},
+    {"syscall", {CostOp::Syscall, CostOp::Syscall}},
+    {"call/ret", {CostOp::CallRet, CostOp::CallRet}},
+    {"pgfault", {CostOp::PageFault, CostOp::PageFaultEpt}},
+    {"divzero", {CostOp::OtherException, CostOp::OtherException}},
+    {"ptemod", {CostOp::PteMod, CostOp::PteStore}},
 }};
 
 bool ioInstruction(std::string_view insn) {
@@ -43,15 +67,28 @@ bool ioInstruction(std::string_view insn) {
 } // namespace
 
 std::span<const CostRow> costTable() { return kCosts; }
+std::span<const NanobenchOp> nanobenchOps() { return kNanobench; }
 
 CostCounts costCounts(std::span<const Event> events, uint64_t instructions) {
   CostCounts c;
   c[CostOp::Instruction] = instructions;
+  bool ept = false;
+  uint64_t pteChanges = 0, pageFaults = 0;
+  bool softwareInt = false; // the last exception was INT n: a ring 3 → kernel change is a syscall
   for (const auto &e : events) {
+    if (const auto *x = std::get_if<ExceptionEvent>(&e.body))
+      softwareInt = x->software;
     if (std::holds_alternative<IoEvent>(e.body)) {
       ++c[CostOp::PortIo];
     } else if (const auto *x = std::get_if<ExceptionEvent>(&e.body); x && !x->software) {
-      ++c[x->vector == 14 ? CostOp::PageFault : CostOp::OtherException];
+      ++(x->vector == 14 ? pageFaults : c[CostOp::OtherException]);
+    } else if (const auto *ring = std::get_if<RingEvent>(&e.body)) {
+      if (ring->cause == RingCause::Interrupt && ring->from == 3 && ring->to < 3 && softwareInt)
+        ++c[CostOp::Syscall];
+    } else if (const auto *w = std::get_if<WalkEvent>(&e.body)) {
+      ept = ept || w->purpose == WalkPurpose::Ept;
+    } else if (const auto *tlb = std::get_if<TlbEvent>(&e.body)) {
+      pteChanges += tlb->pteChanged;
     } else if (const auto *trap = std::get_if<TrapEvent>(&e.body)) {
       // BT's I/O callouts are priced with `in` (214 is the whole emulated instruction).
       if (trap->via != "callout")
@@ -61,6 +98,7 @@ CostCounts costCounts(std::span<const Event> events, uint64_t instructions) {
     } else if (const auto *tr = std::get_if<TranslateEvent>(&e.body)) {
       if (!tr->hit)
         c[CostOp::Translation] += tr->insns;
+      c[CostOp::CallRet] += tr->ret;
     } else if (std::holds_alternative<HypercallEvent>(e.body)) {
       ++c[CostOp::Hypercall];
     } else if (const auto *exit = std::get_if<ExitEvent>(&e.body)) {
@@ -72,7 +110,20 @@ CostCounts costCounts(std::span<const Event> events, uint64_t instructions) {
         ++c[CostOp::VmExit];
     }
   }
+  c[ept ? CostOp::PteStore : CostOp::PteMod] = pteChanges;
+  c[ept ? CostOp::PageFaultEpt : CostOp::PageFault] = pageFaults;
   return c;
+}
+
+OpTotal opTotal(const NanobenchOp &op, const CostCounts &counts, const CostEstimate &cost) {
+  OpTotal t;
+  for (size_t i = 0; i < op.ops.size(); ++i) {
+    if (i > 0 && op.ops[i] == op.ops[i - 1])
+      continue; // listed once
+    t.count += counts[op.ops[i]];
+    t.cycles += cost.parts[size_t(op.ops[i])];
+  }
+  return t;
 }
 
 CostEstimate estimateCost(const CostCounts &counts, Technique technique) {

@@ -26,8 +26,13 @@ enum class CostOp : uint8_t {
   Trap,           ///< trap-and-emulate: a #GP (or I/O) trap into the VMM and back
   Callout,        ///< binary translation: a rewritten instruction calls the VMM
   Translation,    ///< binary translation: one guest instruction translated (a TC miss)
+  Syscall,        ///< a system call: ring 3 entered the kernel by INT n (`syscall`)
+  CallRet,        ///< binary translation: a near RET run in translated kernel code (`call/ret`)
+  PteMod,         ///< a live PTE rewritten (then INVLPG) under shadow paging (`ptemod`)
+  PteStore,       ///< the same under EPT: a plain store
+  PageFaultEpt,   ///< a page fault the guest sees, under EPT: no VM exit
 };
-inline constexpr size_t kCostOpCount = 9;
+inline constexpr size_t kCostOpCount = 14;
 inline constexpr size_t kTechniqueCount = 5;
 
 struct CostRow {
@@ -45,8 +50,27 @@ struct CostCounts {
   uint64_t operator[](CostOp op) const { return n[size_t(op)]; }
 };
 
-/// What a trace did, sorted into the cost model's operations.
+/// What a trace did, sorted into the cost model's operations. The model's premise is the
+/// paper's hardware, without EPT: only a trace that shows EPT (`walk` events with purpose
+/// `ept`) makes a `ptemod` a PteStore and a page fault a PageFaultEpt.
 CostCounts costCounts(std::span<const Event> events, uint64_t instructions);
+
+/// The operations of the paper's nanobenchmarks (`in`, `syscall`, `call/ret`, `pgfault`,
+/// `divzero`, `ptemod`), in the order `ringside compare --by-op` prints them; `ptemod` counts
+/// PteMod and PteStore together.
+struct NanobenchOp {
+  std::string_view name;
+  std::array<CostOp, 2> ops; ///< the cost-model operations it adds up (the second may repeat)
+};
+std::span<const NanobenchOp> nanobenchOps();
+
+struct CostEstimate;
+struct OpTotal {
+  uint64_t count = 0;
+  double cycles = 0;
+};
+/// One nanobenchmark operation's count and estimated cycles in a run.
+OpTotal opTotal(const NanobenchOp &op, const CostCounts &counts, const CostEstimate &cost);
 
 struct CostEstimate {
   double cycles = 0;

@@ -31,7 +31,7 @@ std::vector<TechniqueRun> compareTechniques(const GuestImage &image, const Compa
     config.timeoutSeconds = request.timeoutSeconds;
     config.mmu = request.mmu;
     backend->load(image, config); // refuses unknown and unbuilt techniques by name
-    TechniqueRun row{*findTechnique(name), {}, {}, {}, {}};
+    TechniqueRun row{*findTechnique(name), {}, {}, {}, {}, {}};
     if (running)
       running(backend.get());
     row.result = backend->run();
@@ -41,6 +41,7 @@ std::vector<TechniqueRun> compareTechniques(const GuestImage &image, const Compa
     row.summary = summarize(events);
     row.counts = costCounts(events, row.result.instructions);
     row.cost = estimateCost(row.counts, row.technique);
+    row.mmu = backend->mmuCounters();
     rows.push_back(std::move(row));
   }
   return rows;

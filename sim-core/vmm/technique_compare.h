@@ -8,6 +8,7 @@
 #include "vmm/cost_model.h"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,15 @@ struct TechniqueRun {
   TraceSummary summary;
   CostCounts counts;
   CostEstimate cost;
+  /// The memory model's counters under --mmu shadow|ept (e.g. "emulated_writes"); empty
+  /// under --mmu native. Not priced: what the shadow pager did, next to the priced counts.
+  std::map<std::string, uint64_t> mmu;
 
   uint64_t exitCount() const;
-  uint64_t faults() const { return counts[CostOp::PageFault] + counts[CostOp::OtherException]; }
+  uint64_t faults() const {
+    return counts[CostOp::PageFault] + counts[CostOp::PageFaultEpt] +
+           counts[CostOp::OtherException];
+  }
 };
 
 struct CompareRequest {

@@ -52,5 +52,25 @@ TEST(CompareCommand, TrapAndBtColumns) {
                    8 * 889.0 + 3209 + trap["instructions"].get<double>());
 }
 
+TEST(CompareCommand, ByOpTableAndJson) {
+  auto guest = (sourceDir() / "lessons" / "04-binary-translation" / "nanobench.asm").string();
+  auto r = runCli({"compare", guest, "--virt", "native,bt", "--mmu", "shadow", "--json"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  const auto &native = j["techniques"][0], &bt = j["techniques"][1];
+  for (const char *op : {"in", "syscall", "call/ret", "pgfault", "divzero", "ptemod"})
+    EXPECT_TRUE(bt["by_op"].contains(op)) << op;
+  EXPECT_EQ(bt["by_op"]["ptemod"]["count"], 16);
+  EXPECT_DOUBLE_EQ(bt["by_op"]["ptemod"]["cycles"].get<double>(), 16 * 391.0);
+  EXPECT_DOUBLE_EQ(native["by_op"]["ptemod"]["cycles"].get<double>(), 16.0);
+  EXPECT_EQ(bt["by_op"]["call/ret"]["count"], bt["parts"]["call/ret"]["count"]);
+  EXPECT_GT(bt["mmu"]["emulated_writes"].get<uint64_t>(), 0u);
+
+  auto text = runCli({"compare", guest, "--virt", "native,bt", "--by-op"});
+  ASSERT_EQ(text.exitCode, 0) << text.err;
+  EXPECT_NE(text.out.find("per operation"), std::string::npos);
+  EXPECT_NE(text.out.find("ptemod"), std::string::npos);
+}
+
 } // namespace
 } // namespace ringside::test

@@ -16,9 +16,11 @@ QString qs(std::string_view s) {
 }
 
 /// Bar colours by CostOp (instructions, port I/O, page faults, other exceptions, exits,
-/// hypercalls).
-constexpr std::array<QRgb, kCostOpCount> kPartColours = {0x8A96A8, 0x2E86DE, 0xE8A317,
-                                                         0xB5651D, 0xE0483E, 0x8E5BD8};
+/// hypercalls, traps, callouts, translations, syscalls, call/ret, ptemod, ptemod and page
+/// faults under EPT).
+constexpr std::array<QRgb, kCostOpCount> kPartColours = {
+    0x8A96A8, 0x2E86DE, 0xE8A317, 0xB5651D, 0xE0483E, 0x8E5BD8, 0x3B3B3B,
+    0x1B998B, 0x6C4F3D, 0x7FB800, 0xF25F5C, 0xC2185B, 0xB0BEC5, 0xF3C969};
 
 } // namespace
 

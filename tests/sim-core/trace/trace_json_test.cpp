@@ -70,6 +70,7 @@ std::vector<Event> samples() {
   add(TlbEvent{TlbOp::Fill, 0x400000, 0x800000, 4096});
   add(TlbEvent{TlbOp::FlushPage, 0x400000, 0, 0});
   add(TlbEvent{TlbOp::FlushAll, 0, 0, 0});
+  add(TlbEvent{TlbOp::FlushPage, 0x400000, 0, 0, 1, TlbCause::Invlpg, true}); // a ptemod
   add(ConsoleEvent{0xe9, "Hello, \"guest\"\n\t\\"});
   add(VmcsEvent{0x681e, 0x7c00, 0x7c05});
   add(VmcsEvent{0x4400, 0, 4, 0x12000});
@@ -85,6 +86,7 @@ std::vector<Event> samples() {
   add(TranslateEvent{0x10007, false, 2, 1, "0x10007: pushfd\n0x10008: dec ecx\n",
                      "0x10007: call vmm_pushfd  ; was: pushfd\n0x10008: dec ecx\n", "pushfd"});
   add(TranslateEvent{0x10007, true, 2, 1, "", "", ""});
+  add(TranslateEvent{0x10090, true, 1, 0, "", "", "", true}); // ends with RET
   add(StopEvent{StopKind::Hlt, 0, "hlt"});
   add(StopEvent{StopKind::ExitPort, -1, "exit port"});
   add(StopEvent{StopKind::Shutdown, 0, "triple fault"});
@@ -124,6 +126,15 @@ TEST(TraceJson, RoundTripKeepsOptionalFields) {
   auto bp = std::get<ExceptionEvent>(fromJsonLine(toJsonLine(events[4])).body);
   EXPECT_FALSE(bp.hasErrorCode);
   EXPECT_TRUE(bp.software);
+  for (const auto &e : events) {
+    const Event back = fromJsonLine(toJsonLine(e));
+    if (const auto *tlb = std::get_if<TlbEvent>(&e.body)) {
+      EXPECT_EQ(std::get<TlbEvent>(back.body).pteChanged, tlb->pteChanged);
+    }
+    if (const auto *tr = std::get_if<TranslateEvent>(&e.body)) {
+      EXPECT_EQ(std::get<TranslateEvent>(back.body).ret, tr->ret);
+    }
+  }
   auto stop = std::get<StopEvent>(fromJsonLine(toJsonLine(events.back())).body);
   EXPECT_EQ(stop.kind, StopKind::Error);
   EXPECT_EQ(stop.code, INT64_MIN);
