@@ -59,9 +59,11 @@ void KvmBackend::load(const GuestImage &image, const RunConfig &config) {
   if (config.virt != "vtx" && config.virt != "pv")
     throw InputError("--virt " + config.virt +
                      " runs on the emu backend only; the kvm backend has vtx (default) and pv");
+  kvmMmuMode(config.mmu); // an unknown name is refused before the VM is made
   if (image.entryMode == EntryMode::Real && image.entry > 0xFFFF)
     throw InputError(image.path + ": real-mode entry point " + hex(image.entry) +
                      " is above 0xFFFF (CS=0); load it lower or use --entry protected");
+  mmuModel_.reset();
   vm_.reset(); // close the previous machine before making the next one
   trace_.clear();
   platform_ = std::make_unique<Platform>(trace_);
@@ -108,6 +110,7 @@ RunResult KvmBackend::run() {
     clockAtStop_ = 0;
   }
   walkedPages_.clear();
+  prepareMmuModel(resumed);
   stats_.clear();
   debug_.clear();
   kernelTraceFailure_.clear();

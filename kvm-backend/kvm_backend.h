@@ -5,9 +5,11 @@
 // show depends on the host (kvm_host.h): on PVM, CPL0 code is emulated, 32-bit paging is
 // unsupported and VMCALL never returns (the watchdog stops it). Without --step instructions
 // are not counted (0) and --max-insns is not enforced; with --step every instruction is one
-// KVM_EXIT_DEBUG, so both are exact. docs/kvm-backend.md describes each event source.
+// KVM_EXIT_DEBUG, so both are exact. With --mmu shadow|ept Ringside's memory model runs beside
+// the guest, never driving it (kvm_mmu_model.h). docs/kvm-backend.md describes each event source.
 #include "backend/backend.h"
 #include "kvm_host.h"
+#include "kvm_mmu_model.h"
 #include "kvm_ram.h"
 #include "kvm_vm.h"
 #include "kvm_watchdog.h"
@@ -19,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -42,6 +45,10 @@ public:
   bool readGuestPhysical(uint64_t gpa, void *dst, size_t n) const override;
   std::map<std::string, uint64_t> counters() const override { return stats_; }
   std::map<std::string, uint64_t> debugCounters() const override { return debug_; }
+  /// --mmu shadow|ept: the counters of the model run beside the guest (kvm_mmu_model.h).
+  std::map<std::string, uint64_t> mmuCounters() const override {
+    return mmuModel_ ? mmuModel_->counters() : std::map<std::string, uint64_t>{};
+  }
   std::vector<Unobservable> unobservable() const override;
   // kvm_snapshot.cpp (docs/snapshots.md, "The kvm backend")
   snapshot::MachineState saveState() const override;
@@ -111,6 +118,8 @@ private:
   /// Reads guest memory at a linear address through the guest's tables (read-only walk).
   bool readLinear(const CpuView &view, uint64_t linear, void *dst, size_t n) const;
   void walkExitRip();
+  /// --mmu shadow|ept: a fresh model for a new run (or when the VM's RAM moved).
+  void prepareMmuModel(bool resumed);
 
   // kvm_backend.cpp
   uint64_t exitRip() const; ///< linear RIP at the current exit
@@ -139,7 +148,9 @@ private:
   std::optional<uint64_t> iretTarget_; ///< where the IRET about to be stepped returns to
 
   std::set<std::pair<uint64_t, uint64_t>> walkedPages_; ///< (CR3, linear page) already walked
-  std::map<std::string, uint64_t> stats_;               ///< vCPU binary stats, after − before
+  std::unique_ptr<KvmMmuModel> mmuModel_; ///< --mmu shadow|ept: modelled beside, never driving
+  std::span<const uint8_t> mmuModelRam_;  ///< the RAM mmuModel_ was made for
+  std::map<std::string, uint64_t> stats_; ///< vCPU binary stats, after − before
   std::map<std::string, uint64_t> debug_;
   std::string kernelTraceFailure_;
 

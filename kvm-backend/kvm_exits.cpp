@@ -104,6 +104,8 @@ bool KvmBackend::onMmio() {
   uint8_t size = static_cast<uint8_t>(mmio.len);
   exitEvent(exit_reason::EptMisconfig, 0);
   walkExitRip();
+  if (mmuModel_) // --mmu ept: what the modelled VMM's EPT makes of the access (labelled model)
+    mmuModel_->deviceAccess(mmio.phys_addr, mmio.is_write);
   uint8_t device = static_cast<uint8_t>(platform_->deviceAt(mmio.phys_addr));
   if (mmio.is_write) {
     uint64_t value = 0;

@@ -13,7 +13,14 @@ constexpr uint8_t kVmx = bit(Flavour::Vmx), kSvm = bit(Flavour::Svm), kPvm = bit
                   kAll = kVmx | kSvm | kPvm | kUnknown;
 
 // Which runs it holds for.
-enum class When : uint8_t { Always, WithoutStep, WithStep, WithoutKernelTrace, WithKernelTrace };
+enum class When : uint8_t {
+  Always,
+  WithoutStep,
+  WithStep,
+  WithoutKernelTrace,
+  WithKernelTrace,
+  WithMmuModel
+};
 
 struct Fact {
   uint8_t hosts;
@@ -57,6 +64,11 @@ constexpr std::array kFacts{
          "walks KVM makes in software"},
     Fact{kPvm, When::Always, "io_exits and mmio_exits statistics",
          "PVM leaves these vCPU stats at 0: count the exit events of the trace instead"},
+    Fact{
+        kAll, When::WithMmuModel, "the host's shadow or EPT tables (--mmu)",
+        "KVM exposes neither its shadow tables nor the EPT/NPT: the --mmu shadow|ept walks in this "
+        "trace are Ringside's model (source model), made beside the guest at each userspace exit; "
+        "the guest ran on KVM's own MMU, not on the model"},
     Fact{kAll, When::Always, "guest-virtual address of MMIO accesses",
          "KVM_EXIT_MMIO gives only the guest-physical address, so no walk is recorded for it"},
 };
@@ -73,6 +85,8 @@ bool holds(When when, const RunConfig &config) {
     return !config.kernelTrace;
   case When::WithKernelTrace:
     return config.kernelTrace;
+  case When::WithMmuModel:
+    return config.mmu == "shadow" || config.mmu == "ept";
   }
   return false;
 }

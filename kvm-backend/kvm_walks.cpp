@@ -85,7 +85,8 @@ void KvmBackend::walkExitRip() {
     return;
   }
   GuestRam ram(vm_->ram());
-  Translation t = translate(view.paging, ram, view.linearRip, Access{false, view.cpl == 3, true},
+  const Access fetch{false, view.cpl == 3, true};
+  Translation t = translate(view.paging, ram, view.linearRip, fetch,
                             /*updateAccessedDirty=*/false);
   kvm_translation kt{};
   kt.linear_address = view.linearRip;
@@ -99,6 +100,23 @@ void KvmBackend::walkExitRip() {
   walk.source = EventSource::KvmTranslate;
   record(walk);
   ++debug_["walks_recorded"];
+  if (mmuModel_) // the same access through the modelled VMM (events labelled model)
+    mmuModel_->observe(view.paging, view.linearRip, fetch, t.event);
+}
+
+void KvmBackend::prepareMmuModel(bool resumed) {
+  const auto mode = kvmMmuMode(config_.mmu);
+  if (!mode) {
+    mmuModel_.reset();
+    return;
+  }
+  const auto ram = vm_->ram();
+  // A continuation keeps its model (and counters), unless the VM and its RAM were replaced.
+  if (resumed && mmuModel_ && mmuModelRam_.data() == ram.data())
+    return;
+  mmuModelRam_ = ram;
+  mmuModel_ =
+      std::make_unique<KvmMmuModel>(*mode, ram, [this](EventBody b) { record(std::move(b)); });
 }
 
 } // namespace ringside::kvm

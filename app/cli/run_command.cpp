@@ -6,6 +6,7 @@
 #include "guest/image_loader.h"
 #include "kernel_trace_session.h"
 #include "kvm_host.h"
+#include "kvm_mmu_model.h"
 #include "platform/platform.h"
 #include "trace/trace_json.h"
 #include "trace/trace_summary.h"
@@ -111,8 +112,9 @@ void addRunCommand(CLI::App &app, RunOptions &o) {
                   "emu: override a control or field after the profile, e.g. "
                   "cpu_based.hlt_exiting=0 (repeatable)");
   run->add_option("--mmu", o.mmu,
-                  "emu: the memory model execution goes through: native (default), shadow "
-                  "(shadow page tables) or ept (2-D walks under the VMM's EPT); docs/memory.md")
+                  "the memory model: native (default), shadow (shadow page tables) or ept (2-D "
+                  "walks under the VMM's EPT). emu executes through it; kvm models it beside "
+                  "the guest at each exit (labelled model); docs/memory.md")
       ->check(CLI::IsMember({"native", "shadow", "ept"}));
   run->add_flag("--step", o.step,
                 "kvm: single-step every instruction (exact count, ring events; CPL0 only on "
@@ -216,6 +218,14 @@ int runCommand(const RunOptions &o) {
       j["memory"]["shadow_faults"] = {{"hidden", model["hidden_faults"]},
                                       {"true", model["true_faults"]}};
       j["memory"]["model"] = model;
+      if (onKvm) { // modelled beside the guest, not what KVM executed (docs/kvm-backend.md)
+        const auto sources = kvm::kvmMemorySources(o.mmu == "ept" ? MmuMode::Ept : MmuMode::Shadow);
+        j["memory"]["model_drives_execution"] = false;
+        // The top-level walk counts cover every walk event; these are the ones read, not modelled.
+        j["memory"]["real"] = {{"walks", summary.walks - model["walks"]},
+                               {"walk_refs", summary.walkRefs - model["walk_refs"]}};
+        j["memory"]["sources"] = {{"real", sources.real}, {"modelled", sources.modelled}};
+      }
     }
     j["regs"] = regsJson(result.regs);
     if (onKvm) {
@@ -273,6 +283,10 @@ int runCommand(const RunOptions &o) {
         std::cout << (i ? "; " : " ") << unobservable[i].kind;
       std::cout << " (--json says why)\n";
     }
+    if (auto model = backend->mmuCounters(); onKvm && !model.empty())
+      std::cout << "memory model (--mmu " << o.mmu << ", modelled beside the guest, not what KVM "
+                << "ran): walks " << model["walks"] << ", references " << model["walk_refs"]
+                << ", hidden faults " << model["hidden_faults"] << "\n";
     if (onKvm && !o.kernelTrace && kernelTraceAvailable)
       std::cout << "kernel trace: available, off (--kernel-trace records kvm:kvm_exit and kvmmmu "
                    "walks)\n";

@@ -133,6 +133,10 @@ void addWalkCommand(CLI::App &app, WalkOptions &o) {
   cmd->add_option("--at", o.at, "trace position (seq of an event); default: the end of the run");
   cmd->add_option("--mmu", o.mmu, "native (the guest's tables), shadow or ept (modelled VMM)")
       ->check(CLI::IsMember({"native", "shadow", "ept"}));
+  cmd->add_option("--backend", o.backend,
+                  "where the guest runs: emu (default) or kvm (its real tables after the run; "
+                  "the EPT and shadow tables stay modelled)")
+      ->check(CLI::IsMember({"emu", "kvm"}));
   cmd->add_flag("--ept-2m", o.ept2M, "the modelled EPT maps guest RAM with 2 MiB pages");
   cmd->add_flag("--write", o.write, "translate a write");
   cmd->add_flag("--fetch", o.fetch, "translate an instruction fetch");
@@ -149,13 +153,17 @@ void addWalkCommand(CLI::App &app, WalkOptions &o) {
 int walkCommand(const WalkOptions &o) {
   if (o.write && o.fetch)
     return fail("walk: --write and --fetch exclude each other");
+  // KVM has no VMCS to read the guest's paging registers from mid-run.
+  if (o.backend == "kvm" && o.at)
+    return fail("walk --at needs --backend emu: the guest's registers mid-run come from the "
+                "modelled VMCS, which the kvm backend does not have");
   uint64_t gva = 0;
   std::unique_ptr<Backend> backend;
   try {
     gva = parseAddress(o.gva);
     LoadOptions load = loadOptionsFrom(o.entry, o.load);
     GuestImage image = loadGuestImage(o.guest, load);
-    backend = createBackend("emu");
+    backend = createBackend(o.backend);
     RunConfig config;
     config.ramMiB = o.memMiB;
     config.maxInstructions = o.maxInsns;
@@ -216,6 +224,7 @@ int walkCommand(const WalkOptions &o) {
   json["access"] = o.fetch ? "fetch" : o.write ? "write" : "read";
   json["user"] = o.user;
   json["mmu"] = o.mmu;
+  json["backend"] = backend->name();
   json["paging"] = {{"cr0", snap.paging.cr0},
                     {"cr3", snap.paging.cr3},
                     {"cr4", snap.paging.cr4},
@@ -225,6 +234,9 @@ int walkCommand(const WalkOptions &o) {
     std::cout << "Walk of " << hex(gva) << " (" << accessText(access) << ") after event " << snap.at
               << ": CR0=" << hex(snap.paging.cr0) << " CR3=" << hex(snap.paging.cr3)
               << " CR4=" << hex(snap.paging.cr4) << " EFER=" << hex(snap.paging.efer) << "\n";
+  if (!o.json && backend->name() == "kvm")
+    std::cout << "The guest ran on KVM; its registers and tables are the VM's after the run"
+              << (o.mmu == "native" ? ".\n" : ", and the VMM's tables below are modelled.\n");
 
   if (o.mmu == "native") {
     // A look, not an access: no A/D bits are set in the copy of RAM.

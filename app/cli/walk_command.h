@@ -1,8 +1,8 @@
 #pragma once
-// `ringside walk GUEST --gva ADDR [--at SEQ] [--mmu native|shadow|ept]`: runs the guest on the
-// emu backend, takes its paging state and RAM at the end of the run (or at event SEQ) and
-// prints one translation of ADDR step by step, through the guest's own tables, the modelled
-// shadow tables, or a 2-D walk under a modelled identity EPT.
+// `ringside walk GUEST --gva ADDR [--at SEQ] [--mmu native|shadow|ept] [--backend emu|kvm]`: runs
+// the guest (on the emu backend by default), takes its paging state and RAM at the end of the run
+// (or at event SEQ) and prints one translation of ADDR step by step, through the guest's own
+// tables, the modelled shadow tables, or a 2-D walk under a modelled identity EPT.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -15,6 +15,7 @@ struct WalkOptions {
   std::string guest;
   std::string gva;
   std::string mmu = "native";
+  std::string backend = "emu"; ///< kvm: the guest's real tables after a KVM run (no --at)
   std::string entry;
   std::string load;
   uint64_t memMiB = 16;
