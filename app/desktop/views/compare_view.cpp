@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QPainter>
 #include <array>
+#include <vector>
 
 namespace ringside::desktop {
 
@@ -210,13 +211,45 @@ void CompareView::render(QPainter &p, const QRect &area) {
     y += lineH;
   }
 
+  // The legend and the caveat sit at the bottom (the caveat wraps, it is long; the legend wraps
+  // too, it has a colour per cost-model operation): lay them out first, the bars get the rest.
+  QString missing;
+  for (const auto &tech : techniques())
+    if (!tech.built)
+      missing += (missing.isEmpty() ? QString() : QStringLiteral(", ")) + qs(tech.name);
+  const QString caveat =
+      tr("cycles: a model with 2006 Pentium 4 figures (Adams & Agesen, ASPLOS 2006), not "
+         "a measurement") +
+      (missing.isEmpty() ? QString() : tr(" · not built yet: %1").arg(missing));
+  p.setFont(viewFont(8.5));
+  const QRectF caveatBox = p.fontMetrics().boundingRect(
+      QRect(0, 0, static_cast<int>(body.width()), 1000), Qt::TextWordWrap, caveat);
+  struct LegendItem {
+    QString name;
+    std::size_t op;
+    QPointF at; ///< relative to the legend's top left
+  };
+  std::vector<LegendItem> legend;
+  double lx = 0, ly = 0;
+  for (const CostRow &c : costTable()) {
+    const QString name = qs(c.name);
+    const double w = p.fontMetrics().horizontalAdvance(name) + 24;
+    if (lx > 0 && lx + w > body.width()) {
+      lx = 0;
+      ly += lineH;
+    }
+    legend.push_back({name, static_cast<std::size_t>(c.op), QPointF(lx, ly)});
+    lx += w;
+  }
+  const double legendY = body.bottom() - caveatBox.height() - ly - lineH;
+
   // Bars: estimated cycles, split by operation.
   y += lineH * 0.5;
   const double labelW = std::min(widths[0], 90.0 * Theme::current().fontScale);
   const double barH = std::max(10.0, lineH * 0.8);
   p.setFont(viewFont(9));
   for (const auto &r : rows_) {
-    if (y + barH > body.bottom() - lineH * 3.6) // the legend and the caveat below
+    if (y + barH > legendY - 4)
       break;
     p.setPen(t.text);
     p.drawText(QRectF(body.left(), y, labelW - 6, barH), Qt::AlignLeft | Qt::AlignVCenter,
@@ -232,32 +265,15 @@ void CompareView::render(QPainter &p, const QRect &area) {
     }
     y += barH + 4;
   }
-  // The legend and the caveat (wrapped: it is long).
-  QString missing;
-  for (const auto &tech : techniques())
-    if (!tech.built)
-      missing += (missing.isEmpty() ? QString() : QStringLiteral(", ")) + qs(tech.name);
-  const QString caveat =
-      tr("cycles: a model with 2006 Pentium 4 figures (Adams & Agesen, ASPLOS 2006), not "
-         "a measurement") +
-      (missing.isEmpty() ? QString() : tr(" · not built yet: %1").arg(missing));
   p.setFont(viewFont(8.5));
-  const QRectF caveatBox = p.fontMetrics().boundingRect(
-      QRect(0, 0, static_cast<int>(body.width()), 1000), Qt::TextWordWrap, caveat);
-  const double legendY = body.bottom() - caveatBox.height() - lineH;
-  double x = body.left();
-  for (const CostRow &c : costTable()) {
-    const QString name = qs(c.name);
-    const double w = p.fontMetrics().horizontalAdvance(name) + 24;
-    if (x + w > body.right())
-      break;
-    p.fillRect(QRectF(x, legendY + (lineH - 10) / 2, 10, 10),
-               QColor(kPartColours[static_cast<std::size_t>(c.op)]));
+  for (const auto &item : legend) {
+    const QPointF at(body.left() + item.at.x(), legendY + item.at.y());
+    p.fillRect(QRectF(at.x(), at.y() + (lineH - 10) / 2, 10, 10), QColor(kPartColours[item.op]));
     p.setPen(t.muted);
-    p.drawText(QRectF(x + 14, legendY, w, lineH), Qt::AlignLeft | Qt::AlignVCenter, name);
-    x += w;
+    p.drawText(QRectF(at.x() + 14, at.y(), body.width(), lineH), Qt::AlignLeft | Qt::AlignVCenter,
+               item.name);
   }
-  p.drawText(QRectF(body.left(), legendY + lineH, body.width(), caveatBox.height()),
+  p.drawText(QRectF(body.left(), legendY + ly + lineH, body.width(), caveatBox.height()),
              Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, caveat);
 }
 
