@@ -246,7 +246,12 @@ void CompareView::render(QPainter &p, const QRect &area) {
   // Bars: estimated cycles, split by operation.
   y += lineH * 0.5;
   const double labelW = std::min(widths[0], 90.0 * Theme::current().fontScale);
-  const double barH = std::max(10.0, lineH * 0.8);
+  // Every technique gets its bar: thinner bars when the view is short (presenter mode).
+  const double rowsN = std::max<double>(1.0, double(rows_.size()));
+  const double fitH = (legendY - 4 - y - 2 * (rowsN - 1)) / rowsN;
+  const double roomy = std::max(10.0, lineH * 0.8);
+  const double barH = std::max(4.0, std::min(roomy, fitH));
+  const double gap = fitH < roomy ? 2.0 : 4.0;
   p.setFont(viewFont(9));
   for (const auto &r : rows_) {
     if (y + barH > legendY - 4)
@@ -263,7 +268,7 @@ void CompareView::render(QPainter &p, const QRect &area) {
       p.fillRect(QRectF(x, y, w, barH), QColor(kPartColours[op]));
       x += w;
     }
-    y += barH + 4;
+    y += barH + gap;
   }
   p.setFont(viewFont(8.5));
   for (const auto &item : legend) {
