@@ -150,28 +150,13 @@ void KvmMmuModel::deviceAccess(uint64_t gpa, bool write) {
 }
 
 std::map<std::string, uint64_t> KvmMmuModel::counters() const {
-  const MmuCounters &c = model_->counters();
-  std::map<std::string, uint64_t> out{{"accesses", c.accesses},
-                                      {"tlb_hits", c.tlbHits},
-                                      {"tlb_misses", c.tlbMisses},
-                                      {"walks", c.walks},
-                                      {"walk_refs", c.walkRefs},
-                                      {"page_faults", c.pageFaults},
-                                      {"hidden_faults", c.hiddenFaults},
-                                      {"true_faults", c.trueFaults},
-                                      {"ept_violations", c.eptViolations},
-                                      {"ept_misconfigs", c.eptMisconfigs},
-                                      {"observations", observations_},
-                                      {"guest_table_entries_changed", tableEntriesChanged_}};
-  if (const ShadowPager *s = model_->shadow()) {
-    const ShadowCounters &sc = s->counters();
-    out["shadow_exits"] = sc.exits;
-    out["shadow_entries_built"] = sc.entriesBuilt;
-    out["shadow_tables"] = sc.tablesAllocated;
-    out["shadow_roots_built"] = sc.rootsBuilt;
-    out["shadow_roots_reused"] = sc.rootsReused;
+  std::map<std::string, uint64_t> out = model_->counterMap();
+  // Guest table stores happen inside KVM, unseen: the model emulates none of them.
+  out.erase("emulated_writes");
+  out["observations"] = observations_;
+  out["guest_table_entries_changed"] = tableEntriesChanged_;
+  if (model_->shadow())
     out["shadow_resyncs"] = shadowResyncs_;
-  }
   return out;
 }
 

@@ -302,29 +302,7 @@ void ShadowMmu::resetModelCounters() {
 }
 
 std::map<std::string, uint64_t> ShadowMmu::modelCounters() const {
-  if (!model_)
-    return {};
-  const MmuCounters &c = model_->counters();
-  std::map<std::string, uint64_t> out{{"accesses", c.accesses},
-                                      {"tlb_hits", c.tlbHits},
-                                      {"tlb_misses", c.tlbMisses},
-                                      {"walks", c.walks},
-                                      {"walk_refs", c.walkRefs},
-                                      {"page_faults", c.pageFaults},
-                                      {"hidden_faults", c.hiddenFaults},
-                                      {"true_faults", c.trueFaults},
-                                      {"ept_violations", c.eptViolations},
-                                      {"ept_misconfigs", c.eptMisconfigs}};
-  if (const ShadowPager *s = model_->shadow()) {
-    const ShadowCounters &sc = s->counters();
-    out["shadow_exits"] = sc.exits;
-    out["emulated_writes"] = sc.emulatedWrites;
-    out["shadow_entries_built"] = sc.entriesBuilt;
-    out["shadow_tables"] = sc.tablesAllocated;
-    out["shadow_roots_built"] = sc.rootsBuilt;
-    out["shadow_roots_reused"] = sc.rootsReused;
-  }
-  return out;
+  return model_ ? model_->counterMap() : std::map<std::string, uint64_t>{};
 }
 
 } // namespace ringside::emu

@@ -79,6 +79,30 @@ void MmuModel::markEptMmio(uint64_t gpa) {
     eptBuilder_->map(gpa & kPageMask, 0, 4096, 4096, 2 /* write-only: a misconfiguration */);
 }
 
+std::map<std::string, uint64_t> MmuModel::counterMap() const {
+  const MmuCounters &c = counters_;
+  std::map<std::string, uint64_t> out{{"accesses", c.accesses},
+                                      {"tlb_hits", c.tlbHits},
+                                      {"tlb_misses", c.tlbMisses},
+                                      {"walks", c.walks},
+                                      {"walk_refs", c.walkRefs},
+                                      {"page_faults", c.pageFaults},
+                                      {"hidden_faults", c.hiddenFaults},
+                                      {"true_faults", c.trueFaults},
+                                      {"ept_violations", c.eptViolations},
+                                      {"ept_misconfigs", c.eptMisconfigs}};
+  if (shadow_) {
+    const ShadowCounters &sc = shadow_->counters();
+    out["shadow_exits"] = sc.exits;
+    out["emulated_writes"] = sc.emulatedWrites;
+    out["shadow_entries_built"] = sc.entriesBuilt;
+    out["shadow_tables"] = sc.tablesAllocated;
+    out["shadow_roots_built"] = sc.rootsBuilt;
+    out["shadow_roots_reused"] = sc.rootsReused;
+  }
+  return out;
+}
+
 void MmuModel::resetCounters() {
   counters_ = {};
   if (shadow_)

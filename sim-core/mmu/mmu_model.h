@@ -14,7 +14,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -100,6 +102,8 @@ public:
   const MmuCounters &counters() const { return counters_; }
   /// Zeroes the counters (and the shadow pager's): what follows is counted from here.
   void resetCounters();
+  /// The counters (the shadow pager's too, under shadow) by the names `run --json` reports.
+  std::map<std::string, uint64_t> counterMap() const;
   const Tlb &tlb() const { return tlb_; }
   const ShadowPager *shadow() const { return shadow_.get(); }
   uint64_t eptp() const { return eptp_; }

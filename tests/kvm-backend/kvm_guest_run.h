@@ -3,6 +3,7 @@
 // starts with RINGSIDE_REQUIRE_KVM(), which skips with the probe's reason where /dev/kvm is
 // not usable.
 #include "backend/backend.h"
+#include "event_bodies.h"
 #include "guest/image_loader.h"
 #include "kvm_backend.h"
 #include "kvm_host.h"
@@ -30,13 +31,7 @@ struct KvmRun {
   std::string console;
   std::string vga;
 
-  template <typename T> std::vector<T> all() const {
-    std::vector<T> out;
-    for (const auto &e : events)
-      if (const auto *body = std::get_if<T>(&e.body))
-        out.push_back(*body);
-    return out;
-  }
+  template <typename T> std::vector<T> all() const { return bodiesOf<T>(events); }
 };
 
 inline KvmRun runOnKvm(const std::filesystem::path &path, RunConfig config = {}) {

@@ -2,6 +2,7 @@
 // guest, labelled `model`, and never changes what KVM executes; and the same paged guests end in
 // the same state on emu under native, shadow and ept and on KVM (docs/memory.md, "On KVM").
 #include "diff/differential.h"
+#include "event_bodies.h"
 #include "kvm_guest_run.h"
 #include "kvm_observability.h"
 
@@ -23,13 +24,7 @@ struct FinalState {
   std::vector<Unobservable> unobservable;
   std::vector<uint8_t> ram; ///< all of guest RAM the backend can read (the VGA window zero)
 
-  template <typename T> std::vector<T> all() const {
-    std::vector<T> out;
-    for (const auto &e : events)
-      if (const auto *body = std::get_if<T>(&e.body))
-        out.push_back(*body);
-    return out;
-  }
+  template <typename T> std::vector<T> all() const { return bodiesOf<T>(events); }
   uint64_t count(const char *name) const {
     auto it = model.find(name);
     return it == model.end() ? 0 : it->second;

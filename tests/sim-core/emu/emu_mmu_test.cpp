@@ -1,5 +1,6 @@
 // The emu backend executing through the memory models: --mmu native|shadow|ept
 // (sim-core/emu/shadow_mmu_model.cpp, docs/memory.md).
+#include "event_bodies.h"
 #include "guest_run.h"
 
 #include "backend/backend.h"
@@ -21,13 +22,7 @@ struct MmuRun {
   std::map<std::string, uint64_t> counters;
   uint64_t ramHash = 0;
 
-  template <typename T> std::vector<T> all() const {
-    std::vector<T> out;
-    for (const auto &e : events)
-      if (const auto *body = std::get_if<T>(&e.body))
-        out.push_back(*body);
-    return out;
-  }
+  template <typename T> std::vector<T> all() const { return test::bodiesOf<T>(events); }
   uint64_t count(const char *name) const {
     auto it = counters.find(name);
     return it == counters.end() ? 0 : it->second;

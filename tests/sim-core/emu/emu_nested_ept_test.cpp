@@ -33,14 +33,6 @@ std::string variant(std::string source, const std::string &from, const std::stri
   return source;
 }
 
-std::vector<ExitEvent> nestedExits(const GuestRun &run) {
-  std::vector<ExitEvent> out;
-  for (const auto &e : run.all<ExitEvent>())
-    if (e.nested)
-      out.push_back(e);
-  return out;
-}
-
 std::vector<uint64_t> fieldWrites(const GuestRun &run, uint32_t encoding) {
   std::vector<uint64_t> out;
   for (const auto &v : run.all<VmcsEvent>())

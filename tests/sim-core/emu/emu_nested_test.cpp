@@ -17,14 +17,6 @@ const std::filesystem::path kTinyVmm = "lessons/07-vtx-lifecycle/tiny_vmm.asm";
 const std::filesystem::path kOracle = "tests/vmx/oracle";
 constexpr uint64_t kRegionA = 0x12000, kRegionB = 0x13000;
 
-std::vector<ExitEvent> nestedExits(const GuestRun &run) {
-  std::vector<ExitEvent> out;
-  for (const auto &e : run.all<ExitEvent>())
-    if (e.nested)
-      out.push_back(e);
-  return out;
-}
-
 std::vector<VmcsEvent> regionChanges(const GuestRun &run, uint64_t region, uint32_t encoding) {
   std::vector<VmcsEvent> out;
   for (const auto &v : run.all<VmcsEvent>())

@@ -2,6 +2,7 @@
 // Runs a guest from tests/guests (or a source string) on the emu backend and keeps what a
 // test needs to look at: the result, every event, the console and the VGA text.
 #include "backend/backend.h"
+#include "event_bodies.h"
 #include "guest/image_loader.h"
 #include "platform/platform.h"
 #include "test_paths.h"
@@ -17,14 +18,17 @@ struct GuestRun {
   std::string console;
   std::string vga;
 
-  template <typename T> std::vector<T> all() const {
-    std::vector<T> out;
-    for (const auto &e : events)
-      if (const auto *body = std::get_if<T>(&e.body))
-        out.push_back(*body);
-    return out;
-  }
+  template <typename T> std::vector<T> all() const { return bodiesOf<T>(events); }
 };
+
+/// The exits a guest-written hypervisor saw from its nested guest.
+inline std::vector<ExitEvent> nestedExits(const GuestRun &run) {
+  std::vector<ExitEvent> out;
+  for (const auto &e : run.all<ExitEvent>())
+    if (e.nested)
+      out.push_back(e);
+  return out;
+}
 
 inline GuestRun runGuestFile(const std::filesystem::path &path, RunConfig config = {},
                              LoadOptions load = {}) {
