@@ -8,6 +8,7 @@
 #include "emu/virtual_cpu.h"
 
 #include <cstring>
+#include <utility>
 
 namespace ringside::emu {
 
@@ -50,7 +51,9 @@ void EmuBackend::translationLookup(uint64_t addr) {
   VirtualCpu &v = *vcpu_;
   // Unicorn starts a new block of its own after each callout (and wherever QEMU splits one):
   // inside the translated block running now, that is the same translation going on.
-  if (addr > v.blockStart && addr < v.blockEnd)
+  // So is its first instruction retried after a hidden page fault (native mode's windows).
+  const bool resumes = std::exchange(v.resumesBlock, false) && addr == v.blockStart;
+  if ((addr > v.blockStart || resumes) && addr < v.blockEnd)
     return;
   auto &tc = v.tc;
   if (auto it = tc.find(addr); it != tc.end()) {

@@ -75,10 +75,17 @@ bool EmuBackend::handleException(uint8_t vector) {
       return false;
     }
     const Access access = faultAccess(linearPc(), cr2);
-    auto outcome = mmu_->handlePageFault(cr2, access);
+    auto outcome = mmu_->handlePageFault(cr2, access, (errorCode & 2) != 0);
     if (outcome.tableWrite) {
       lastFaultCr2_ = ~0ull; // the write is emulated: progress, not a fault that repeats
       return emulateTableWrite(cr2, access);
+    }
+    if (outcome.windowFilled) {
+      // Progress, not a fault that repeats. The access retries where a page's own region
+      // resolved it within the block (the unmapped hook): bt's translation goes on.
+      lastFaultCr2_ = ~0ull;
+      if (vcpu_)
+        vcpu_->resumesBlock = true;
     }
     if (outcome.nestedEpt)
       return nestedEptExit(outcome); // the nested guest's EPT exit (emu_nested_ept.cpp)

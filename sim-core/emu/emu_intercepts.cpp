@@ -3,6 +3,7 @@
 // run's VMX profile, says the hypervisor would see one (emu_vmx.cpp).
 #include "arch/exit_reasons.h"
 #include "emu/emu_backend.h"
+#include "emu/uc_state.h"
 #include "emu/virtual_cpu.h"
 #include "platform/layout.h"
 
@@ -27,6 +28,27 @@ bool EmuBackend::stepNative(uint64_t linear, unsigned length) {
   ensureHook(stopAfter_);
   pending_ = Pending{};
   uc_err err = emulate();
+  // Native mode: the first touch of a page in a RAM window faults (shadow_mmu_window.cpp)
+  // where a page's own region called the unmapped hook, which resolved it within the step.
+  // Resolved the same way here, the step runs again (the faulting instruction did not retire).
+  for (int retry = 0; retry < 4 && pending_.kind == Pending::Kind::Exception &&
+                      pending_.vector == 14 && mmu_->windowMiss(pending_.cr2);
+       ++retry) {
+    syncInstructionCount(linearPc());
+    clearExceptionLatch(uc_);
+    Access access = faultAccess(linearPc(), pending_.cr2);
+    access.write = pending_.errorCode & 2;
+    std::string error;
+    if (!mmu_->fillWindowMiss(pending_.cr2, access, error)) {
+      if (!error.empty()) {
+        pending_.kind = Pending::Kind::Error;
+        pending_.error = error;
+      }
+      break; // an absent page: the #PF reports the guest's fault, as after the hook
+    }
+    pending_ = Pending{};
+    err = emulate();
+  }
   eferCache_.reset();
   stateDirty_ = true;
   stepping_ = ~0ull;

@@ -203,8 +203,15 @@ void ShadowMmu::flushPage(uint64_t va) {
   if (pagingOn_) {
     pteWatch_.beforeInvlpg(va, guest_, ram_);
     auto it = regionAt(va);
-    if (it != regions_.end())
+    if (it != regions_.end() && it->second.window && !model_) {
+      // A window page: its own entry only, as if it were a region (shadow_mmu_window.cpp).
+      if (uint64_t *pte = shadowPte(pageOf(va), false); pte && *pte) {
+        *pte = 0;
+        flushUnicornTlb();
+      }
+    } else if (it != regions_.end()) {
       unmapRegion(it);
+    }
   }
   if (model_) {
     model_->invlpg(va);
@@ -267,12 +274,15 @@ bool ShadowMmu::fill(uint64_t va, const Translation &t, bool writeOverride, std:
     if (lo <= pageOf(va) && pageOf(va) < hi && !overlaps(lo, hi - lo)) {
       if (!mapRegion(lo, hi - lo, kind, lo - offset, error))
         return false;
+      regions_.at(lo).window = true;
       uint64_t *pte = shadowPte(pageOf(va), true);
       if (!pte) {
         error = "shadow page-table pool exhausted";
         return false;
       }
       *pte = (pageOf(va) & kFrameMask) | shadowFlags(t, writeOverride);
+      if (!model_) // the page's fill, as a region of its own would record it
+        record_(TlbEvent{TlbOp::Fill, pageOf(va), pageOf(pa), kPage});
       return true;
     }
   }
@@ -353,7 +363,9 @@ bool ShadowMmu::handleUnmapped(uint64_t va, Access access, std::string &error) {
       return fill(va, t, false, error);
   } else if (Translation t = walkForFill(va, access); t.ok) {
     record_(t.event);
-    return fill(va, t, false, error);
+    if (auto it = regionAt(va); it != regions_.end() && it->second.window)
+      return windowFill(va, t, false, error);
+    return fill(va, t, false, error, t.pageSize == kPage);
   }
   // The guest does not map it: an absent page whose shadow entry is not present makes
   // Unicorn raise #PF with the exact RIP, and handlePageFault reports the guest's fault.
@@ -361,10 +373,14 @@ bool ShadowMmu::handleUnmapped(uint64_t va, Access access, std::string &error) {
     error = "the guest touched 0xffc00000-0xffffffff, reserved by the emu backend";
     return false;
   }
+  if (auto it = regionAt(va);
+      !model_ && it != regions_.end() && it->second.window && !carvePage(va, error))
+    return false;
   return mapRegion(pageOf(va), kPage, Kind::Absent, 0, error);
 }
 
-ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access) {
+ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access,
+                                                   std::optional<bool> faultWrite) {
   FaultOutcome out;
   if (model_) {
     if (lastFault_.valid && lastFault_.page == pageOf(cr2)) {
@@ -374,6 +390,22 @@ ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access) 
     lastFault_.valid = false;
     modelFill(cr2, access, out);
     return out;
+  }
+  if (!nestedEpt_ && windowMiss(cr2)) {
+    // What a page's own region would have done: the unmapped hook, which knows the access
+    // from Unicorn (the error code's W/R).
+    Access hook = access;
+    if (faultWrite)
+      hook.write = *faultWrite;
+    if (fillWindowMiss(cr2, hook, out.error)) {
+      out.windowFilled = true;
+      return out; // the access retries
+    }
+    if (!out.error.empty()) {
+      out.failed = true;
+      return out;
+    }
+    // Not mapped by the guest: now an absent page of its own, whose fault is walked below.
   }
   Translation t;
   if (nestedEpt_) {
@@ -394,8 +426,14 @@ ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access) 
   if (it != regions_.end()) {
     bool sameFrame = it->second.kind != Kind::Absent &&
                      it->second.pa + (pageOf(cr2) - it->first) == pageOf(t.pa);
-    if (!sameFrame)
+    if (!sameFrame && it->second.window) {
+      if (!carvePage(cr2, out.error)) {
+        out.failed = true;
+        return out;
+      }
+    } else if (!sameFrame) {
       unmapRegion(it);
+    }
   }
   if (regionAt(cr2) == regions_.end()) {
     if (!fill(cr2, t, writeOverride, out.error))
@@ -404,9 +442,12 @@ ShadowMmu::FaultOutcome ShadowMmu::handlePageFault(uint64_t cr2, Access access) 
   }
   // Same frame, stricter shadow permissions than the guest's (a clean page now written,
   // or entries set up by an earlier read): refresh the shadow entries of that region.
+  // A window's other pages keep their own translations.
   it = regionAt(cr2);
   uint64_t flags = shadowFlags(t, writeOverride);
-  for (uint64_t a = it->first; a < it->first + it->second.size; a += kPage)
+  const uint64_t first = it->second.window ? pageOf(cr2) : it->first;
+  const uint64_t last = it->second.window ? pageOf(cr2) + kPage : it->first + it->second.size;
+  for (uint64_t a = first; a < last; a += kPage)
     if (uint64_t *pte = shadowPte(a, true))
       *pte = (a & kFrameMask) | flags;
   return out;

@@ -77,6 +77,9 @@ public:
     uint32_t errorCode = 0;
     bool failed = false;     ///< the MMU cannot continue (error holds why)
     bool tableWrite = false; ///< shadow: a write to a write-protected guest page table
+    /// native: a window page got its first shadow entry since its last flush (progress, not
+    /// a fault that repeats: an INVLPG loop faults on the same page again and again)
+    bool windowFilled = false;
     /// ept: the walk ended in an EPT exit the backend must record (0: none)
     uint16_t eptExit = 0;
     uint64_t eptQualification = 0, eptGpa = 0;
@@ -86,8 +89,18 @@ public:
     std::string error;
   };
   /// Unicorn raised #PF at `cr2` for `access`: refill the shadow from the guest's tables,
-  /// or report the guest's own fault.
-  FaultOutcome handlePageFault(uint64_t cr2, Access access);
+  /// or report the guest's own fault. `faultWrite`: the W/R bit of Unicorn's error code, which
+  /// native mode uses for a page of a window touched for the first time (see fill()).
+  FaultOutcome handlePageFault(uint64_t cr2, Access access,
+                               std::optional<bool> faultWrite = std::nullopt);
+
+  /// Native mode: Unicorn raised #PF at `va` on a page of a RAM window that has no shadow
+  /// entry yet (shadow_mmu_window.cpp), where a page's own region would have had no region.
+  bool windowMiss(uint64_t va);
+  /// Does for such a page what handleUnmapped does for a page with no region: walks it and
+  /// fills it (true), or leaves an absent page whose #PF reports the guest's fault (false,
+  /// `error` empty), or cannot (false, `error` set).
+  bool fillWindowMiss(uint64_t va, Access access, std::string &error);
 
   // --mmu shadow|ept (shadow_mmu_model.cpp).
   MmuMode mode() const { return options_.mode; }
@@ -133,6 +146,9 @@ private:
     uint64_t size = 0;
     Kind kind = Kind::Ram;
     uint64_t pa = 0;
+    /// RAM mapped ahead of the guest's translations (fill(), `window`): a page has a shadow
+    /// entry only once translated, and native mode fills and flushes its pages one by one.
+    bool window = false;
     std::unique_ptr<std::pair<ShadowMmu *, uint64_t>> mmioContext;
   };
 
@@ -154,6 +170,10 @@ private:
   bool fill(uint64_t va, const Translation &t, bool writeOverride, std::string &error,
             bool window = false);
   uint64_t shadowFlags(const Translation &t, bool writeOverride) const;
+  // Native mode's windows (shadow_mmu_window.cpp): each page behaves as if it had a region of
+  // its own, so the walks and TLB events are those of one region per page.
+  bool windowFill(uint64_t va, const Translation &t, bool writeOverride, std::string &error);
+  bool carvePage(uint64_t va, std::string &error);
   uint64_t *shadowPte(uint64_t va, bool create);
   void clearShadow(uint64_t va, uint64_t size);
   void resetShadow();

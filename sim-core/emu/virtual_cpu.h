@@ -34,6 +34,7 @@ struct EmuBackend::VirtualCpu {
   };
   std::unordered_map<uint64_t, Translation> tc; ///< the translation cache, by block address
   uint64_t blockStart = 0, blockEnd = 0;        ///< the translated block running now
+  bool resumesBlock = false; ///< its first instruction retries after a hidden page fault
 };
 
 /// While one lives, the real CPU holds the guest's virtual state (CPL 0, its IF and tables):
