@@ -16,7 +16,12 @@ constexpr uint64_t kCr0Wp = 1u << 16, kEferNxe = 1u << 11;
 // Frames in shadow entries are kept below the CPU model's physical-address width; Unicorn
 // 2.0.1 uses the virtual address anyway.
 constexpr uint64_t kFrameMask = ((1ull << 40) - 1) & ~(kPage - 1);
-constexpr size_t kMaxUnassignedPages = 4096;
+// Unicorn 2.0.1 aborts the process (an assertion in QEMU's phys_section_add) once an address
+// space holds 4096 memory sections, and every region mapped is at least one. Pages with no
+// memory behind them are refused past this many (a guest sweeping the address space), and
+// with paging on the regions are a cache of translations, dropped when there are this many.
+constexpr size_t kMaxUnassignedPages = 1024;
+constexpr size_t kRegionBudget = 2048;
 
 uint64_t pageOf(uint64_t a) { return a & ~(kPage - 1); }
 
@@ -187,6 +192,15 @@ void ShadowMmu::setGuestPaging(const PagingState &guest) {
     record_(TlbEvent{TlbOp::FlushAll, 0, 0, 0});
 }
 
+void ShadowMmu::dropAllRegions() {
+  // A capacity eviction, not a guest-visible flush: the next touch of each page walks again
+  // (native mode) or refills from the model's TLB.
+  unmapAll();
+  resetShadow();
+  if (!model_)
+    record_(TlbEvent{TlbOp::FlushAll, 0, 0, 0, 0, TlbCause::Vmm});
+}
+
 void ShadowMmu::flushAll() {
   pteWatch_.forget();
   if (!pagingOn_)
@@ -301,7 +315,8 @@ bool ShadowMmu::fill(uint64_t va, const Translation &t, bool writeOverride, std:
   }
   if (kind == Kind::Mmio && regionSize == kPage && segEnd - segStart == kPage &&
       ++unassignedPages_ > kMaxUnassignedPages) {
-    error = "the guest touched more than 4096 pages with no memory behind them";
+    error = "the guest touched more than " + std::to_string(kMaxUnassignedPages) +
+            " pages with no memory behind them";
     return false;
   }
   if (!mapRegion(regionVa, regionSize, kind, regionPa, error))
@@ -343,11 +358,14 @@ bool ShadowMmu::handleUnmapped(uint64_t va, Access access, std::string &error) {
       return false;
     }
     if (++unassignedPages_ > kMaxUnassignedPages) {
-      error = "the guest touched more than 4096 pages with no memory behind them";
+      error = "the guest touched more than " + std::to_string(kMaxUnassignedPages) +
+              " pages with no memory behind them";
       return false;
     }
     return mapRegion(pageOf(va), kPage, Kind::Mmio, pageOf(va), error);
   }
+  if (regions_.size() >= kRegionBudget)
+    dropAllRegions();
   if (model_) {
     FaultOutcome out;
     if (modelFill(va, access, out))

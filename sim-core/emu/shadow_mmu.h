@@ -160,6 +160,8 @@ private:
   bool nestedLinearToPhysical(uint64_t va, bool write, uint64_t &pa);
   void mapIdentity();
   void unmapAll();
+  /// Drops every region and shadow entry when Unicorn nears its limit of memory sections.
+  void dropAllRegions();
   bool mapRegion(uint64_t va, uint64_t size, Kind kind, uint64_t pa, std::string &error);
   void unmapRegion(std::map<uint64_t, Region>::iterator it);
   std::map<uint64_t, Region>::iterator regionAt(uint64_t va);
