@@ -1,4 +1,5 @@
 #include "emu/shadow_mmu.h"
+#include "emu/shadow_mmu_bits.h"
 
 #include "platform/layout.h"
 
@@ -9,21 +10,13 @@
 namespace ringside::emu {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-constexpr uint64_t kPteP = 1, kPteRw = 2, kPteUs = 4, kPteA = 1u << 5, kPteD = 1u << 6;
-constexpr uint64_t kPteNx = 1ull << 63;
-constexpr uint64_t kCr0Wp = 1u << 16, kEferNxe = 1u << 11;
-// Frames in shadow entries are kept below the CPU model's physical-address width; Unicorn
-// 2.0.1 uses the virtual address anyway.
-constexpr uint64_t kFrameMask = ((1ull << 40) - 1) & ~(kPage - 1);
+using namespace shadow_bits;
 // Unicorn 2.0.1 aborts the process (an assertion in QEMU's phys_section_add) once an address
 // space holds 4096 memory sections, and every region mapped is at least one. Pages with no
 // memory behind them are refused past this many (a guest sweeping the address space), and
 // with paging on the regions are a cache of translations, dropped when there are this many.
 constexpr size_t kMaxUnassignedPages = 1024;
 constexpr size_t kRegionBudget = 2048;
-
-uint64_t pageOf(uint64_t a) { return a & ~(kPage - 1); }
 
 } // namespace
 

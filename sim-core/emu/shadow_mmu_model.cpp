@@ -4,6 +4,7 @@
 // TLB's contents: whenever the model flushes, they are dropped, so the next touch of a page
 // asks the model again. See docs/memory.md ("The emu backend under --mmu").
 #include "emu/shadow_mmu.h"
+#include "emu/shadow_mmu_bits.h"
 
 #include "platform/layout.h"
 
@@ -12,16 +13,11 @@
 namespace ringside::emu {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-constexpr uint64_t kPteRw = 2;
-constexpr uint64_t kFrameMask = ((1ull << 40) - 1) & ~(kPage - 1);
-constexpr uint64_t kCr0Wp = 1u << 16;
+using namespace shadow_bits;
 // Where the model places guest RAM and the VMM's table pool in its host-physical space: apart
 // from each other and from guest-physical addresses, so a trace shows which is which.
 constexpr uint64_t kModelRamBase = 1ull << 32;
 constexpr uint64_t kModelPoolBase = 1ull << 36;
-
-uint64_t pageOf(uint64_t a) { return a & ~(kPage - 1); }
 
 } // namespace
 

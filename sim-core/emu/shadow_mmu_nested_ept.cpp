@@ -13,6 +13,7 @@
 // a processor without VPIDs does with combined mappings; so INVEPT has nothing cached to drop
 // by the time the nested guest runs again.
 #include "emu/shadow_mmu.h"
+#include "emu/shadow_mmu_bits.h"
 
 #include "mmu/walk_2d.h"
 
@@ -22,7 +23,7 @@
 namespace ringside::emu {
 namespace {
 
-constexpr uint64_t kCr0Pg = 1ull << 31;
+using shadow_bits::kCr0Pg;
 constexpr uint64_t kQualGlaValid = 1ull << 7;
 
 /// Guest RAM as the 2-D walk reads it: an address with no memory behind it reads as all ones

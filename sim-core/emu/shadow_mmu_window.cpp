@@ -7,15 +7,12 @@
 // page is filled, flushed and replaced on its own, and a page whose translation does not fit
 // the window's offset, or that the guest does not map, is carved out into a region of its own.
 #include "emu/shadow_mmu.h"
+#include "emu/shadow_mmu_bits.h"
 
 namespace ringside::emu {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-constexpr uint64_t kPteP = 1;
-constexpr uint64_t kFrameMask = ((1ull << 40) - 1) & ~(kPage - 1);
-
-uint64_t pageOf(uint64_t a) { return a & ~(kPage - 1); }
+using namespace shadow_bits;
 
 } // namespace
 
